@@ -1,0 +1,83 @@
+using System.Diagnostics.CodeAnalysis;
+using DocStore.Server.Storage;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace DocStore.Server.Api;
+
+/// <summary>
+/// Builds the error contract: a gRPC status whose details hold a <c>google.rpc.Status</c> with an
+/// <c>ErrorInfo</c> (domain <c>docstore.v1</c>) and, for bad input, a <c>BadRequest</c>.
+/// </summary>
+internal static class DocStoreErrors
+{
+    public const string Domain = "docstore.v1";
+
+    public const string DocumentNotFound = "DOCUMENT_NOT_FOUND";
+    public const string CollectionNotFound = "COLLECTION_NOT_FOUND";
+    public const string InvalidArgument = "INVALID_ARGUMENT";
+    public const string PatchNotApplicable = "PATCH_NOT_APPLICABLE";
+    public const string EtagMismatch = "ETAG_MISMATCH";
+    public const string Throttled = "THROTTLED";
+    public const string StoreUnavailable = "STORE_UNAVAILABLE";
+
+    [DoesNotReturn]
+    public static void ThrowCollectionNotFound(string collection) =>
+        throw Create(Code.NotFound, $"Collection '{collection}' does not exist.", CollectionNotFound, new() { ["collection"] = collection });
+
+    [DoesNotReturn]
+    public static void ThrowInvalidArgument(IReadOnlyList<BadRequest.Types.FieldViolation> violations)
+    {
+        var message = violations.Count == 1
+            ? $"Invalid {violations[0].Field}: {violations[0].Description}"
+            : $"{violations.Count} invalid fields: " + string.Join("; ", violations.Select(v => $"{v.Field}: {v.Description}"));
+        var badRequest = new BadRequest();
+        badRequest.FieldViolations.AddRange(violations);
+        throw Create(Code.InvalidArgument, message, InvalidArgument, metadata: null, Any.Pack(badRequest));
+    }
+
+    /// <summary>Throws the error for a store result that is not a success.</summary>
+    [DoesNotReturn]
+    public static void ThrowFor(StoreResult result, CollectionDefinition collection, DocumentKey key)
+    {
+        var where = new Dictionary<string, string> { ["collection"] = collection.Name, ["id"] = key.Id };
+        switch (result.Status)
+        {
+            case StoreStatus.NotFound:
+                throw Create(Code.NotFound, $"Document '{key.Id}' does not exist in partition '{key.PartitionKey}' of collection '{collection.Name}'.", DocumentNotFound, where);
+            case StoreStatus.PreconditionFailed:
+                throw Create(Code.Aborted, $"Document '{key.Id}' does not have the etag given in if_match; read it again and retry.", EtagMismatch, where);
+            case StoreStatus.PatchNotApplicable:
+                throw Create(Code.InvalidArgument, $"The patch cannot apply to document '{key.Id}': {result.Message}", PatchNotApplicable, where);
+            case StoreStatus.TooLarge:
+                ThrowInvalidArgument([new BadRequest.Types.FieldViolation { Field = "operations", Description = result.Message ?? "the result would exceed the store's limits" }]);
+                break;
+            case StoreStatus.Throttled:
+                var retryAfter = result.RetryAfter ?? TimeSpan.FromSeconds(1);
+                throw Create(Code.ResourceExhausted, "The store is throttling requests; retry after the delay in RetryInfo.", Throttled, where,
+                    Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
+            case StoreStatus.Unavailable:
+                throw Create(Code.Unavailable, "The store is unavailable" + (result.Message is null ? "." : $": {result.Message}"), StoreUnavailable, where);
+            default:
+                throw new InvalidOperationException($"Store status {result.Status} is not an error.");
+        }
+    }
+
+    private static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata, Any? extra = null)
+    {
+        var info = new ErrorInfo { Domain = Domain, Reason = reason };
+        if (metadata is not null)
+        {
+            info.Metadata.Add(metadata);
+        }
+
+        var status = new Google.Rpc.Status { Code = (int)code, Message = message, Details = { Any.Pack(info) } };
+        if (extra is not null)
+        {
+            status.Details.Add(extra);
+        }
+
+        return status.ToRpcException();
+    }
+}

@@ -1,0 +1,35 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace DocStore.Server.Api;
+
+/// <summary>
+/// The last line of the error contract: an exception that is not already a gRPC status is logged
+/// with its details and returned as a plain INTERNAL without a stack trace, and a call the client
+/// cancelled ends as CANCELLED.
+/// </summary>
+internal sealed class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (RpcException e)
+        {
+            ServerLog.CallFailed(logger, context.Method, e.StatusCode, e.Status.Detail);
+            throw;
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."));
+        }
+        catch (Exception e)
+        {
+            ServerLog.UnhandledException(logger, context.Method, e);
+            throw new RpcException(new Status(StatusCode.Internal, "An internal error occurred. The server log has the details."));
+        }
+    }
+}

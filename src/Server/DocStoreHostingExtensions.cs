@@ -1,0 +1,67 @@
+using DocStore.Server.Api;
+using DocStore.Server.Storage;
+using DocStore.Server.Storage.Embedded;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DocStore.Server;
+
+/// <summary>Registers DocStore's services and endpoints.</summary>
+public static class DocStoreHostingExtensions
+{
+    /// <summary>
+    /// Gives a request room for a 2 MB document in protobuf form (numbers take 9 bytes there), so an
+    /// oversized document is answered by the size rule (INVALID_ARGUMENT), not by the transport.
+    /// </summary>
+    private const int MaxReceiveMessageSize = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Adds the DocStore gRPC service, its options (validated at start-up), the configured store,
+    /// reflection and health checks. Kestrel serves HTTP/2 without TLS (h2c) unless configured otherwise.
+    /// </summary>
+    public static IHostApplicationBuilder AddDocStore(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.AddOptions<DocStoreOptions>()
+            .Bind(builder.Configuration.GetSection(DocStoreOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                if (options.Collections.Count == 0)
+                {
+                    options.Collections[DocStoreOptions.DefaultCollection] = new CollectionOptions { PartitionKeyPath = "/pk" };
+                }
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, DocStoreOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CollectionRegistry>();
+        services.TryAddSingleton<IDocumentStore, EmbeddedDocumentStore>();
+
+        services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = MaxReceiveMessageSize;
+            options.Interceptors.Add<ExceptionInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
+
+        services.Configure<KestrelServerOptions>(kestrel =>
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+
+        return builder;
+    }
+
+    /// <summary>Maps the DocStore service, server reflection and the gRPC health service.</summary>
+    public static IEndpointRouteBuilder MapDocStore(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGrpcService<DocStoreService>();
+        endpoints.MapGrpcReflectionService();
+        endpoints.MapGrpcHealthChecksService();
+        return endpoints;
+    }
+}

@@ -1,0 +1,59 @@
+namespace DocStore.Server;
+
+/// <summary>The stores DocStore can run on.</summary>
+public enum StoreKind
+{
+    /// <summary>A SQLite file with Cosmos DB's semantics; the default, for development and tests.</summary>
+    Embedded,
+
+    /// <summary>Azure Cosmos DB (NoSQL API).</summary>
+    Cosmos,
+}
+
+/// <summary>DocStore's settings, bound from the <c>DocStore</c> configuration section.</summary>
+public sealed class DocStoreOptions
+{
+    /// <summary>The configuration section: <c>DocStore</c>.</summary>
+    public const string SectionName = "DocStore";
+
+    /// <summary>The collection configured when none is: <c>items</c>, partitioned by <c>/pk</c>.</summary>
+    public const string DefaultCollection = "items";
+
+    /// <summary>Which store serves the documents (<c>DocStore:Store</c>). Defaults to <see cref="StoreKind.Embedded"/>.</summary>
+    public StoreKind Store { get; set; } = StoreKind.Embedded;
+
+    /// <summary>
+    /// The collections callers may use, by name (<c>DocStore:Collections:&lt;name&gt;</c>). Names are
+    /// case-sensitive. Defaults to one collection, <c>items</c>, partitioned by <c>/pk</c>.
+    /// </summary>
+    public Dictionary<string, CollectionOptions> Collections { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The embedded store's settings (<c>DocStore:Embedded</c>).</summary>
+    public EmbeddedStoreOptions Embedded { get; set; } = new();
+}
+
+/// <summary>One collection (<c>DocStore:Collections:&lt;name&gt;</c>).</summary>
+public sealed class CollectionOptions
+{
+    /// <summary>
+    /// The partition key path, a JSON Pointer such as <c>/pk</c> or <c>/tenant/id</c>
+    /// (<c>DocStore:Collections:&lt;name&gt;:PartitionKeyPath</c>). Required.
+    /// </summary>
+    public string? PartitionKeyPath { get; set; }
+
+    /// <summary>
+    /// The store's name for the collection: the Cosmos DB container
+    /// (<c>DocStore:Collections:&lt;name&gt;:Container</c>). Defaults to the collection's name.
+    /// </summary>
+    public string? Container { get; set; }
+}
+
+/// <summary>The embedded store (<c>DocStore:Embedded</c>).</summary>
+public sealed class EmbeddedStoreOptions
+{
+    /// <summary>
+    /// The SQLite file (<c>DocStore:Embedded:Path</c>), relative to the working directory unless
+    /// rooted. Several server processes on one machine may share it. Defaults to <c>data/docstore.db</c>.
+    /// </summary>
+    public string Path { get; set; } = "data/docstore.db";
+}

@@ -1,0 +1,61 @@
+using DocStore.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace DocStore.Server;
+
+/// <summary>
+/// Checks the whole <c>DocStore</c> section at start-up and reports every problem at once, each
+/// naming its configuration key.
+/// </summary>
+internal sealed class DocStoreOptionsValidator : IValidateOptions<DocStoreOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DocStoreOptions options)
+    {
+        var problems = new List<string>();
+
+        if (!Enum.IsDefined(options.Store))
+        {
+            problems.Add($"DocStore:Store must be 'Embedded' or 'Cosmos', not '{options.Store}'.");
+        }
+        else if (options.Store == StoreKind.Cosmos)
+        {
+            problems.Add("DocStore:Store is 'Cosmos', but this build serves only the 'Embedded' store.");
+        }
+
+        var containers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (collection, settings) in options.Collections)
+        {
+            var key = $"DocStore:Collections:{collection}";
+            if (collection.Length > 255 || collection.AsSpan().IndexOfAny(DocumentLimits.ForbiddenIdCharacters) >= 0 || collection.EndsWith(' '))
+            {
+                problems.Add($"{key}: a collection name has at most 255 characters, none of '/', '\\', '?', '#', and no trailing space.");
+            }
+
+            if (string.IsNullOrEmpty(settings.PartitionKeyPath))
+            {
+                problems.Add($"{key}:PartitionKeyPath is required (for example '/pk').");
+            }
+            else if (!JsonPointer.TryParse(settings.PartitionKeyPath, out var path, out var error))
+            {
+                problems.Add($"{key}:PartitionKeyPath: {error}.");
+            }
+            else if (DocumentLimits.SystemProperties.Contains(path.Segments[0]))
+            {
+                problems.Add($"{key}:PartitionKeyPath '{path}' names a system property; choose a property of the documents.");
+            }
+
+            var container = string.IsNullOrEmpty(settings.Container) ? collection : settings.Container;
+            if (!containers.TryAdd(container, collection))
+            {
+                problems.Add($"{key}:Container '{container}' is also used by collection '{containers[container]}'; each collection needs its own container.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Embedded.Path))
+        {
+            problems.Add("DocStore:Embedded:Path must name a file.");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

@@ -1,0 +1,8 @@
+using DocStore.Server;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddDocStore();
+
+var app = builder.Build();
+app.MapDocStore();
+app.Run();

@@ -1,0 +1,34 @@
+using System.Buffers;
+using System.Collections.Frozen;
+
+namespace DocStore.Server.Storage;
+
+/// <summary>Cosmos DB's rules, which every store enforces the same way.</summary>
+internal static class DocumentLimits
+{
+    /// <summary>Largest id, in UTF-8 bytes.</summary>
+    public const int MaxIdBytes = 1023;
+
+    /// <summary>Largest partition key value, in UTF-8 bytes.</summary>
+    public const int MaxPartitionKeyBytes = 2048;
+
+    /// <summary>Largest document, as UTF-8 JSON.</summary>
+    public const int MaxDocumentBytes = 2 * 1024 * 1024;
+
+    /// <summary>Patch operations per request.</summary>
+    public const int MaxPatchOperations = 10;
+
+    /// <summary>
+    /// Deepest nesting of objects and arrays in a document. A gRPC client decodes a
+    /// <c>google.protobuf.Struct</c> with protobuf's default recursion limit (100 nested
+    /// messages, three for each JSON level), so deeper documents could not be returned.
+    /// </summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>Characters that Cosmos DB does not allow in an id.</summary>
+    public static readonly SearchValues<char> ForbiddenIdCharacters = SearchValues.Create("/\\?#");
+
+    /// <summary>Properties the store owns; they are never stored from, or returned to, callers.</summary>
+    public static readonly FrozenSet<string> SystemProperties =
+        FrozenSet.ToFrozenSet(["_rid", "_self", "_etag", "_ts", "_attachments"], StringComparer.Ordinal);
+}

@@ -1,0 +1,254 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DocStore.Server.Consistency;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace DocStore.Server.Storage.Embedded;
+
+/// <summary>
+/// The default store: documents in a SQLite file (WAL mode), with Cosmos DB's semantics. Every
+/// write takes the file's write lock (<c>BEGIN IMMEDIATE</c>), so writes from several processes
+/// sharing the file are serialized, and each gets the collection's next LSN inside its transaction.
+/// </summary>
+/// <remarks>
+/// Each row keeps the LSN and commit time of the write that produced it: the seam for a replica-lag
+/// model, which answers reads from the versions committed before a cut-off.
+/// </remarks>
+internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
+{
+    private const int MaxPooledSessions = 32;
+
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = DocumentLimits.MaxDepth * 2 };
+
+    private static readonly JsonWriterOptions WriteOptions = new()
+    {
+        MaxDepth = DocumentLimits.MaxDepth,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly string _connectionString;
+    private readonly ConcurrentQueue<SqliteSession> _pool = new();
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly TimeProvider _time;
+    private readonly ILogger<EmbeddedDocumentStore> _logger;
+    private int _pooled;
+
+    public EmbeddedDocumentStore(IOptions<DocStoreOptions> options, TimeProvider time, ILogger<EmbeddedDocumentStore> logger)
+    {
+        _time = time;
+        _logger = logger;
+        FilePath = Path.GetFullPath(options.Value.Embedded.Path);
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false, // the store pools sessions with their prepared statements itself
+            DefaultTimeout = 30,
+        }.ToString();
+        SqliteSession.EnsureSchema(_connectionString);
+        EmbeddedStoreLog.Opened(logger, FilePath);
+    }
+
+    /// <summary>The full path of the SQLite file.</summary>
+    public string FilePath { get; }
+
+    public Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Without replica lag every read is answered by the primary, which satisfies any session token.
+        return Task.FromResult(WithSession(session =>
+        {
+            var row = session.Read(collection.Container, key);
+            if (row is not { } found)
+            {
+                return StoreResult.NotFound;
+            }
+
+            return StoreResult.Success(new StoredDocument(
+                found.Body,
+                found.ETag,
+                DateTimeOffset.FromUnixTimeMilliseconds(found.CommittedAt),
+                SessionToken.ForEmbedded(found.Lsn),
+                RequestCharge.ForRead(found.Body.Length)));
+        }));
+    }
+
+    public async Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return WithSession(session =>
+            {
+                using var transaction = session.Connection.BeginTransaction(deferred: false);
+                if (ifMatch is not null && session.ReadForWrite(transaction, collection.Container, key)?.ETag != ifMatch)
+                {
+                    return StoreResult.PreconditionFailed;
+                }
+
+                var stored = Commit(session, transaction, collection.Container, key, body);
+                return StoreResult.Success(stored);
+            });
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return WithSession(session =>
+            {
+                using var transaction = session.Connection.BeginTransaction(deferred: false);
+                if (session.ReadForWrite(transaction, collection.Container, key) is not { } current)
+                {
+                    return StoreResult.NotFound;
+                }
+
+                if (ifMatch is not null && current.ETag != ifMatch)
+                {
+                    return StoreResult.PreconditionFailed;
+                }
+
+                var document = (JsonObject)JsonNode.Parse(current.Body, documentOptions: ParseOptions)!;
+                if (JsonPatcher.Apply(document, operations) is { } error)
+                {
+                    return StoreResult.Failure(StoreStatus.PatchNotApplicable, error);
+                }
+
+                if (Serialize(document) is not { } body)
+                {
+                    return StoreResult.Failure(StoreStatus.TooLarge, $"the patched document would nest objects and arrays deeper than {DocumentLimits.MaxDepth} levels");
+                }
+
+                if (body.Length > DocumentLimits.MaxDocumentBytes)
+                {
+                    return StoreResult.Failure(StoreStatus.TooLarge, $"the patched document would be {body.Length} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
+                }
+
+                return StoreResult.Success(Commit(session, transaction, collection.Container, key, body));
+            });
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(WithSession(session =>
+        {
+            session.Ping();
+            return StoreResult.NotFound;
+        }).Status != StoreStatus.Unavailable);
+
+    public void Dispose()
+    {
+        while (_pool.TryDequeue(out var session))
+        {
+            session.Dispose();
+        }
+
+        _writeGate.Dispose();
+    }
+
+    private StoredDocument Commit(SqliteSession session, SqliteTransaction transaction, string container, DocumentKey key, ReadOnlyMemory<byte> body)
+    {
+        var lsn = session.NextLsn(transaction, container);
+        var now = _time.GetUtcNow();
+        var committedAt = now.ToUnixTimeMilliseconds();
+        var etag = $"\"{Guid.CreateVersion7(now)}\"";
+        session.Write(transaction, container, key, body, etag, lsn, committedAt);
+        transaction.Commit();
+        return new StoredDocument(body, etag, DateTimeOffset.FromUnixTimeMilliseconds(committedAt), SessionToken.ForEmbedded(lsn), RequestCharge.ForWrite(body.Length));
+    }
+
+    private static byte[]? Serialize(JsonObject document)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        try
+        {
+            using var writer = new Utf8JsonWriter(buffer, WriteOptions);
+            document.WriteTo(writer);
+        }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonWriter refuses to go deeper than WriteOptions.MaxDepth.
+            return null;
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a pooled session. SQLite faults that mean the file cannot be
+    /// used right now become <see cref="StoreStatus.Unavailable"/>; a session that failed is discarded.
+    /// </summary>
+    private StoreResult WithSession(Func<SqliteSession, StoreResult> action)
+    {
+        SqliteSession session;
+        try
+        {
+            session = _pool.TryDequeue(out var pooled) ? pooled : SqliteSession.Open(_connectionString);
+            if (pooled is not null)
+            {
+                Interlocked.Decrement(ref _pooled);
+            }
+        }
+        catch (SqliteException e) when (IsUnavailable(e))
+        {
+            EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
+            return StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file cannot be opened");
+        }
+
+        try
+        {
+            var result = action(session);
+            if (Interlocked.Increment(ref _pooled) <= MaxPooledSessions)
+            {
+                _pool.Enqueue(session);
+            }
+            else
+            {
+                Interlocked.Decrement(ref _pooled);
+                session.Dispose();
+            }
+
+            return result;
+        }
+        catch (SqliteException e) when (IsUnavailable(e))
+        {
+            session.Dispose();
+            EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
+            return StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file is busy or cannot be written");
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
+    private static bool IsUnavailable(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14;
+}
+
+/// <summary>The embedded store's log messages.</summary>
+internal static partial class EmbeddedStoreLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Embedded store on {Path}")]
+    public static partial void Opened(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Embedded store {Path} is unavailable (SQLite error {Code})")]
+    public static partial void Unavailable(ILogger logger, string path, int code, Exception exception);
+}

@@ -1,0 +1,167 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+namespace DocStore.Server.Storage.Embedded;
+
+/// <summary>
+/// One open SQLite connection with its statements prepared once. The store pools these, so a call
+/// pays neither for opening a connection nor for compiling SQL.
+/// </summary>
+internal sealed class SqliteSession : IDisposable
+{
+    private readonly SqliteCommand _read;
+    private readonly SqliteCommand _readForWrite;
+    private readonly SqliteCommand _nextLsn;
+    private readonly SqliteCommand _write;
+    private readonly SqliteCommand _ping;
+
+    private SqliteSession(SqliteConnection connection)
+    {
+        Connection = connection;
+
+        // One statement, so one snapshot: the document and the collection's LSN agree.
+        _read = Prepare("""
+            SELECT d.body, d.etag, d.committed_at, l.lsn
+            FROM documents d JOIN collection_lsn l ON l.collection = d.collection
+            WHERE d.collection = $c AND d.partition_key = $pk AND d.id = $id
+            """, "$c", "$pk", "$id");
+        _readForWrite = Prepare(
+            "SELECT body, etag FROM documents WHERE collection = $c AND partition_key = $pk AND id = $id",
+            "$c", "$pk", "$id");
+        _nextLsn = Prepare("""
+            INSERT INTO collection_lsn (collection, lsn) VALUES ($c, 1)
+            ON CONFLICT (collection) DO UPDATE SET lsn = lsn + 1
+            RETURNING lsn
+            """, "$c");
+        _write = Prepare("""
+            INSERT INTO documents (collection, partition_key, id, body, etag, lsn, committed_at)
+            VALUES ($c, $pk, $id, $body, $etag, $lsn, $at)
+            ON CONFLICT (collection, partition_key, id) DO UPDATE
+            SET body = excluded.body, etag = excluded.etag, lsn = excluded.lsn, committed_at = excluded.committed_at
+            """, "$c", "$pk", "$id", "$body", "$etag", "$lsn", "$at");
+        _ping = Prepare("SELECT count(*) FROM collection_lsn");
+    }
+
+    public SqliteConnection Connection { get; }
+
+    public static SqliteSession Open(string connectionString)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            using (var pragmas = connection.CreateCommand())
+            {
+                // FULL: a commit is on disk before the write is acknowledged, even across power loss.
+                // busy_timeout: other processes sharing the file hold the write lock only briefly.
+                pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;";
+                pragmas.ExecuteNonQuery();
+            }
+
+            return new SqliteSession(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates the schema if the file is new. Safe to run from several processes at once.</summary>
+    public static void EnsureSchema(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA busy_timeout = 10000;
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS collection_lsn (
+                collection TEXT NOT NULL PRIMARY KEY,
+                lsn INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS documents (
+                collection TEXT NOT NULL,
+                partition_key TEXT NOT NULL,
+                id TEXT NOT NULL,
+                body BLOB NOT NULL,
+                etag TEXT NOT NULL,
+                lsn INTEGER NOT NULL,          -- the collection LSN of the write that produced this version
+                committed_at INTEGER NOT NULL, -- Unix milliseconds when that write committed
+                PRIMARY KEY (collection, partition_key, id)
+            );
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The current version of a document and the collection's LSN, or <see langword="null"/>.</summary>
+    public (byte[] Body, string ETag, long CommittedAt, long Lsn)? Read(string container, DocumentKey key)
+    {
+        Bind(_read, null, container, key);
+        using var reader = _read.ExecuteReader();
+        return reader.Read()
+            ? (reader.GetFieldValue<byte[]>(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3))
+            : null;
+    }
+
+    /// <summary>The current body and etag inside a write transaction, or <see langword="null"/>.</summary>
+    public (byte[] Body, string ETag)? ReadForWrite(SqliteTransaction transaction, string container, DocumentKey key)
+    {
+        Bind(_readForWrite, transaction, container, key);
+        using var reader = _readForWrite.ExecuteReader();
+        return reader.Read() ? (reader.GetFieldValue<byte[]>(0), reader.GetString(1)) : null;
+    }
+
+    /// <summary>Issues the collection's next LSN inside the write transaction.</summary>
+    public long NextLsn(SqliteTransaction transaction, string container)
+    {
+        _nextLsn.Transaction = transaction;
+        _nextLsn.Parameters[0].Value = container;
+        return (long)_nextLsn.ExecuteScalar()!;
+    }
+
+    public void Write(SqliteTransaction transaction, string container, DocumentKey key, ReadOnlyMemory<byte> body, string etag, long lsn, long committedAt)
+    {
+        Bind(_write, transaction, container, key);
+        _write.Parameters[3].Value = MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : body.ToArray();
+        _write.Parameters[4].Value = etag;
+        _write.Parameters[5].Value = lsn;
+        _write.Parameters[6].Value = committedAt;
+        _write.ExecuteNonQuery();
+    }
+
+    public void Ping() => _ping.ExecuteScalar();
+
+    public void Dispose()
+    {
+        _read.Dispose();
+        _readForWrite.Dispose();
+        _nextLsn.Dispose();
+        _write.Dispose();
+        _ping.Dispose();
+        Connection.Dispose();
+    }
+
+    private static void Bind(SqliteCommand command, SqliteTransaction? transaction, string container, DocumentKey key)
+    {
+        command.Transaction = transaction;
+        command.Parameters[0].Value = container;
+        command.Parameters[1].Value = key.PartitionKey;
+        command.Parameters[2].Value = key.Id;
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+}

@@ -1,0 +1,29 @@
+namespace DocStore.Server.Storage;
+
+/// <summary>
+/// The port every store implements. Requests arrive validated against Cosmos DB's rules; a store
+/// reports expected outcomes through <see cref="StoreResult.Status"/> and throws only for faults.
+/// </summary>
+internal interface IDocumentStore
+{
+    /// <summary>Reads one document.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="key">The document's id and partition key.</param>
+    /// <param name="cancellationToken">Ends the call early.</param>
+    /// <param name="sessionToken">When set, the read reflects at least the state this token names.</param>
+    Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces a document.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="key">The document's id and partition key, as found in <paramref name="body"/>.</param>
+    /// <param name="cancellationToken">Ends the call early.</param>
+    /// <param name="body">The whole document as UTF-8 JSON, system properties removed.</param>
+    /// <param name="ifMatch">When set, the write happens only if the stored etag equals it.</param>
+    Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>Applies the operations in order, all or none.</summary>
+    Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>Checks that the store can be reached (for readiness).</summary>
+    Task<bool> IsReachableAsync(CancellationToken cancellationToken);
+}

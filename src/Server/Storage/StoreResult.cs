@@ -1,0 +1,69 @@
+namespace DocStore.Server.Storage;
+
+/// <summary>How a store call ended. Only <see cref="Ok"/> carries a document.</summary>
+internal enum StoreStatus
+{
+    Ok,
+    NotFound,
+    PreconditionFailed,
+    PatchNotApplicable,
+    TooLarge,
+    Throttled,
+    Unavailable,
+}
+
+/// <summary>
+/// What a store returns: a document and its metadata, or a status that says why there is none.
+/// Stores return expected outcomes (absent, precondition failed, ...) instead of throwing, so the
+/// hot path never pays for exceptions.
+/// </summary>
+internal sealed class StoreResult
+{
+    private StoreResult(StoreStatus status, string? message, TimeSpan? retryAfter)
+    {
+        Status = status;
+        Message = message;
+        RetryAfter = retryAfter;
+    }
+
+    private StoreResult(StoredDocument document)
+    {
+        Status = StoreStatus.Ok;
+        Document = document;
+    }
+
+    public StoreStatus Status { get; }
+
+    /// <summary>The document, when <see cref="Status"/> is <see cref="StoreStatus.Ok"/>.</summary>
+    public StoredDocument? Document { get; }
+
+    /// <summary>A message for the caller, free of secrets, when the store has one.</summary>
+    public string? Message { get; }
+
+    /// <summary>When the store asked to be retried later (throttling).</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    public static StoreResult Success(StoredDocument document) => new(document);
+
+    public static StoreResult Failure(StoreStatus status, string? message = null, TimeSpan? retryAfter = null) =>
+        status == StoreStatus.Ok
+            ? throw new ArgumentOutOfRangeException(nameof(status), "A failure needs a failing status.")
+            : new StoreResult(status, message, retryAfter);
+
+    public static StoreResult NotFound { get; } = new(StoreStatus.NotFound, null, null);
+
+    public static StoreResult PreconditionFailed { get; } = new(StoreStatus.PreconditionFailed, null, null);
+}
+
+/// <summary>A document as a store returns it.</summary>
+/// <param name="Body">UTF-8 JSON without system properties.</param>
+/// <param name="ETag">Changes on every write.</param>
+/// <param name="UpdateTime">When the document was last written.</param>
+/// <param name="SessionToken">The session token that names the state this response reflects.</param>
+/// <param name="RequestCharge">Request units the call cost (estimated by the embedded store).</param>
+internal sealed record StoredDocument(
+    ReadOnlyMemory<byte> Body,
+    string ETag,
+    DateTimeOffset UpdateTime,
+    string SessionToken,
+    double RequestCharge);
