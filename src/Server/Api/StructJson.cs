@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DocStore.Server.Storage;
@@ -17,6 +18,14 @@ internal static class StructJson
     // limit, not the reader, decides.
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = DocumentLimits.MaxDepth * 2 };
 
+    // Stored JSON is never embedded in HTML, so only the escapes JSON itself requires are needed;
+    // the default encoder's \uXXXX for every non-ASCII character would inflate documents.
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        SkipValidation = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     // Doubles with magnitude below 2^53 that have no fraction are exactly representable as long.
     private const double MaxExactInteger = 9007199254740992d;
 
@@ -24,7 +33,7 @@ internal static class StructJson
     /// <exception cref="InvalidJsonValueException">A value cannot be represented in JSON, or nesting is too deep.</exception>
     public static void WriteDocument(Struct document, IBufferWriter<byte> output)
     {
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
         WriteStruct(writer, document, depth: 1);
     }
 
