@@ -20,4 +20,22 @@ echo "== buf lint protos/"
 
 echo "== dotnet test (Release)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet test DocStore.sln -c Release --logger "console;verbosity=normal" "$@"
+results="$root/artifacts/test-results"
+rm -rf "$results"
+status=0
+dotnet test DocStore.sln -c Release --results-directory "$results" \
+  --logger "console;verbosity=normal" --logger "trx" "$@" || status=$?
+
+# One closing line for the whole run, summed over every test project's results.
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
