@@ -6,11 +6,18 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through).
+# Debian packages the tests need, installed when missing (as root, or through sudo).
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends "$@"
+}
 if ! command -v npm >/dev/null 2>&1; then
-  echo "eng/test.sh: npm is required (Node.js 20 or later)" >&2
-  exit 1
+  apt_install nodejs npm
 fi
+
+# Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through).
 if [ ! -x node_modules/.bin/buf ] || ! node_modules/.bin/buf --version >/dev/null 2>&1; then
   npm ci --no-audit --no-fund
 fi
