@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DocStore.Server.Storage;
@@ -14,18 +13,6 @@ namespace DocStore.Server.Api;
 /// </summary>
 internal static class StructJson
 {
-    // Stored documents never exceed DocumentLimits.MaxDepth; reading allows more so that the
-    // limit, not the reader, decides.
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = DocumentLimits.MaxDepth * 2 };
-
-    // Stored JSON is never embedded in HTML, so only the escapes JSON itself requires are needed;
-    // the default encoder's \uXXXX for every non-ASCII character would inflate documents.
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        SkipValidation = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     // Doubles with magnitude below 2^53 that have no fraction are exactly representable as long.
     private const double MaxExactInteger = 9007199254740992d;
 
@@ -33,14 +20,14 @@ internal static class StructJson
     /// <exception cref="InvalidJsonValueException">A value cannot be represented in JSON, or nesting is too deep.</exception>
     public static void WriteDocument(Struct document, IBufferWriter<byte> output)
     {
-        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        using var writer = new Utf8JsonWriter(output, DocumentJson.WriterOptions);
         WriteStruct(writer, document, depth: 1);
     }
 
     /// <summary>Reads a JSON object into a <see cref="Struct"/>.</summary>
     public static Struct ParseStruct(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json, ReaderOptions);
+        var reader = new Utf8JsonReader(json, DocumentJson.ReaderOptions);
         reader.Read();
         return ReadStruct(ref reader);
     }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DocStore.Server.Consistency;
@@ -21,14 +20,6 @@ namespace DocStore.Server.Storage.Embedded;
 internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
 {
     private const int MaxPooledSessions = 32;
-
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = DocumentLimits.MaxDepth * 2 };
-
-    private static readonly JsonWriterOptions WriteOptions = new()
-    {
-        MaxDepth = DocumentLimits.MaxDepth,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 
     private readonly string _connectionString;
     private readonly ConcurrentQueue<SqliteSession> _pool = new();
@@ -120,7 +111,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
                     return StoreResult.PreconditionFailed;
                 }
 
-                var document = (JsonObject)JsonNode.Parse(current.Body, documentOptions: ParseOptions)!;
+                var document = (JsonObject)JsonNode.Parse(current.Body, documentOptions: DocumentJson.DocumentOptions)!;
                 if (JsonPatcher.Apply(document, operations) is { } error)
                 {
                     return StoreResult.Failure(StoreStatus.PatchNotApplicable, error);
@@ -178,12 +169,12 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         var buffer = new ArrayBufferWriter<byte>(4096);
         try
         {
-            using var writer = new Utf8JsonWriter(buffer, WriteOptions);
+            using var writer = new Utf8JsonWriter(buffer, DocumentJson.WriterOptions);
             document.WriteTo(writer);
         }
         catch (InvalidOperationException)
         {
-            // Utf8JsonWriter refuses to go deeper than WriteOptions.MaxDepth.
+            // Utf8JsonWriter refuses to go deeper than DocumentLimits.MaxDepth.
             return null;
         }
 
