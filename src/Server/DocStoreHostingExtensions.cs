@@ -40,6 +40,7 @@ public static class DocStoreHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CollectionRegistry>();
         services.TryAddSingleton<IDocumentStore, EmbeddedDocumentStore>();
+        services.AddHostedService<StoreStartup>();
 
         services.AddGrpc(options =>
         {

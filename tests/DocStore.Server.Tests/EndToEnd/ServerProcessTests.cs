@@ -108,6 +108,16 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
+    public async Task A_store_file_that_cannot_be_created_stops_start_up_naming_the_key()
+    {
+        var blocker = TestPaths.NewDatabasePath();
+        await File.WriteAllTextAsync(blocker, "a file where a directory is needed");
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(Path.Combine(blocker, "docstore.db")));
+        Assert.Contains("DocStore:Embedded:Path: cannot use", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unexpected_failure_is_a_plain_INTERNAL_without_details()
     {
         // A file that is not a SQLite database: the store fails in a way no request could cause.

@@ -48,7 +48,7 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(databasePath)!,
+            WorkingDirectory = Path.GetTempPath(),
         };
         start.Environment["DocStore__Embedded__Path"] = databasePath;
         start.Environment["DOTNET_NOLOGO"] = "1";

@@ -33,7 +33,6 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         _time = time;
         _logger = logger;
         FilePath = Path.GetFullPath(options.Value.Embedded.Path);
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -41,7 +40,16 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
             Pooling = false, // the store pools sessions with their prepared statements itself
             DefaultTimeout = 30,
         }.ToString();
-        SqliteSession.EnsureSchema(_connectionString);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            SqliteSession.EnsureSchema(_connectionString);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"DocStore:Embedded:Path: cannot use '{FilePath}' as the embedded store: {e.Message}", e);
+        }
+
         EmbeddedStoreLog.Opened(logger, FilePath);
     }
 
