@@ -1,6 +1,8 @@
 using DocStore.Server.Api;
 using DocStore.Server.Storage;
 using DocStore.Server.Storage.Embedded;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Reflection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -47,6 +49,19 @@ public static class DocStoreHostingExtensions
             options.MaxReceiveMessageSize = MaxReceiveMessageSize;
             options.Interceptors.Add<ExceptionInterceptor>();
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<DocStoreService>, DocStoreServiceMethodProvider>());
+
+        // Reflection finds a service's descriptor through its generated base class, which
+        // DocStoreService does not derive from (see DocStoreServiceMethodProvider); so list them here.
+        Google.Protobuf.Reflection.ServiceDescriptor[] described =
+        [
+            V1.DocStoreService.Descriptor,
+            Grpc.Health.V1.Health.Descriptor,
+            Grpc.Reflection.V1.ServerReflection.Descriptor,
+            Grpc.Reflection.V1Alpha.ServerReflection.Descriptor,
+        ];
+        services.TryAddSingleton(new ReflectionServiceImpl(described));
+        services.TryAddSingleton(new ReflectionV1ServiceImpl(described));
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
 

@@ -26,7 +26,7 @@ internal sealed class DocStoreOptionsValidator : IValidateOptions<DocStoreOption
         foreach (var (collection, settings) in options.Collections)
         {
             var key = $"DocStore:Collections:{collection}";
-            if (collection.Length > 255 || collection.AsSpan().IndexOfAny(DocumentLimits.ForbiddenIdCharacters) >= 0 || collection.EndsWith(' '))
+            if (collection.Length > DocumentLimits.MaxCollectionNameCharacters || collection.AsSpan().IndexOfAny(DocumentLimits.ForbiddenIdCharacters) >= 0 || collection.EndsWith(' '))
             {
                 problems.Add($"{key}: a collection name has at most 255 characters, none of '/', '\\', '?', '#', and no trailing space.");
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DocStore.Server.Storage;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
@@ -24,7 +25,7 @@ internal static class DocStoreErrors
 
     [DoesNotReturn]
     public static void ThrowCollectionNotFound(string collection) =>
-        throw Create(Code.NotFound, $"Collection '{collection}' does not exist.", CollectionNotFound, new() { ["collection"] = collection });
+        throw Create(Code.NotFound, $"Collection {Quote.Short(collection)} does not exist.", CollectionNotFound, new() { ["collection"] = collection });
 
     [DoesNotReturn]
     public static void ThrowInvalidArgument(IReadOnlyList<BadRequest.Types.FieldViolation> violations)
@@ -37,6 +38,16 @@ internal static class DocStoreErrors
         throw Create(Code.InvalidArgument, message, InvalidArgument, metadata: null, Any.Pack(badRequest));
     }
 
+    /// <summary>The error for a request message that protobuf cannot decode.</summary>
+    public static RpcException UndecodableRequest(InvalidProtocolBufferException e)
+    {
+        var reason = e.Message.Contains("nesting", StringComparison.Ordinal)
+            ? "nests messages deeper than protobuf's recursion limit of 100 (documents may nest at most 32 levels of objects and arrays)"
+            : "is not a valid protobuf message: " + e.Message;
+        var badRequest = new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = "request", Description = reason } } };
+        return Create(Code.InvalidArgument, "The request " + reason, InvalidArgument, metadata: null, Any.Pack(badRequest));
+    }
+
     /// <summary>Throws the error for a store result that is not a success.</summary>
     [DoesNotReturn]
     public static void ThrowFor(StoreResult result, CollectionDefinition collection, DocumentKey key)
@@ -45,11 +56,11 @@ internal static class DocStoreErrors
         switch (result.Status)
         {
             case StoreStatus.NotFound:
-                throw Create(Code.NotFound, $"Document '{key.Id}' does not exist in partition '{key.PartitionKey}' of collection '{collection.Name}'.", DocumentNotFound, where);
+                throw Create(Code.NotFound, $"Document {Quote.Short(key.Id)} does not exist in partition {Quote.Short(key.PartitionKey)} of collection '{collection.Name}'.", DocumentNotFound, where);
             case StoreStatus.PreconditionFailed:
-                throw Create(Code.Aborted, $"Document '{key.Id}' does not have the etag given in if_match; read it again and retry.", EtagMismatch, where);
+                throw Create(Code.Aborted, $"Document {Quote.Short(key.Id)} does not have the etag given in if_match; read it again and retry.", EtagMismatch, where);
             case StoreStatus.PatchNotApplicable:
-                throw Create(Code.InvalidArgument, $"The patch cannot apply to document '{key.Id}': {result.Message}", PatchNotApplicable, where);
+                throw Create(Code.InvalidArgument, $"The patch cannot apply to document {Quote.Short(key.Id)}: {result.Message}", PatchNotApplicable, where);
             case StoreStatus.TooLarge:
                 ThrowInvalidArgument([new BadRequest.Types.FieldViolation { Field = "operations", Description = result.Message ?? "the result would exceed the store's limits" }]);
                 break;

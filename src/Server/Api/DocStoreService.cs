@@ -5,10 +5,14 @@ using Grpc.Core;
 
 namespace DocStore.Server.Api;
 
-/// <summary>The gRPC surface: each call validates, makes one store call and maps the result.</summary>
-internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections) : V1.DocStoreService.DocStoreServiceBase
+/// <summary>
+/// The gRPC surface: each call validates, makes one store call and maps the result. The methods are
+/// bound to the contract by <see cref="DocStoreServiceMethodProvider"/>, not by deriving from the
+/// generated base class, so that undecodable requests get a clear error.
+/// </summary>
+internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections)
 {
-    public override async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
+    public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
     {
         var (collection, key, sessionToken) = RequestValidator.ValidateGet(request, collections);
         var result = await store.ReadAsync(collection, key, sessionToken, context.CancellationToken);
@@ -16,7 +20,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
         return new GetResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
     }
 
-    public override async Task<UpsertResponse> Upsert(UpsertRequest request, ServerCallContext context)
+    public async Task<UpsertResponse> Upsert(UpsertRequest request, ServerCallContext context)
     {
         var (collection, key, body) = RequestValidator.ValidateUpsert(request, collections);
         var result = await store.UpsertAsync(collection, key, body, NullIfEmpty(request.IfMatch), context.CancellationToken);
@@ -26,7 +30,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
         return new UpsertResponse { Document = ToDocument(key, request.Document, stored), Info = ToInfo(stored) };
     }
 
-    public override async Task<PatchResponse> Patch(PatchRequest request, ServerCallContext context)
+    public async Task<PatchResponse> Patch(PatchRequest request, ServerCallContext context)
     {
         var (collection, key, operations) = RequestValidator.ValidatePatch(request, collections);
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);

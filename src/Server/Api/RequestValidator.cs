@@ -145,7 +145,7 @@ internal static class RequestValidator
 
                 if (to.IsDescendantOf(from))
                 {
-                    violations.Add($"{field}.move.path", $"'{to}' is inside '{from}'; a value cannot be moved into itself");
+                    violations.Add($"{field}.move.path", $"{Quote.Short(to.Text)} is inside {Quote.Short(from.Text)}; a value cannot be moved into itself");
                     return null;
                 }
 
@@ -194,13 +194,13 @@ internal static class RequestValidator
 
         if (collection.PartitionKeyPath.IsSelfOrAncestorOf(path) || path.IsSelfOrAncestorOf(collection.PartitionKeyPath))
         {
-            violations.Add(field, $"'{path}' would change the partition key ('{collection.PartitionKeyPath}'), which cannot be patched");
+            violations.Add(field, $"{Quote.Short(path.Text)} would change the partition key ('{collection.PartitionKeyPath}'), which cannot be patched");
             return null;
         }
 
         if (DocumentLimits.SystemProperties.Contains(path.Segments[0]))
         {
-            violations.Add(field, $"'{path.Segments[0]}' is a system property and cannot be patched");
+            violations.Add(field, $"{Quote.Short(path.Segments[0])} is a system property and cannot be patched");
             return null;
         }
 
@@ -212,6 +212,12 @@ internal static class RequestValidator
         if (name.Length == 0)
         {
             violations.Add("collection", "must not be empty");
+            return null;
+        }
+
+        if (name.Length > DocumentLimits.MaxCollectionNameCharacters)
+        {
+            violations.Add("collection", $"is {name.Length} characters; collection names have at most {DocumentLimits.MaxCollectionNameCharacters}");
             return null;
         }
 
@@ -248,7 +254,7 @@ internal static class RequestValidator
 
             if (value.KindCase != Value.KindOneofCase.StructValue)
             {
-                violations.Add(field, $"is required, but '{path.Segments[i]}' is {Describe(value)}, not an object");
+                violations.Add(field, $"is required, but {Quote.Short(path.Segments[i])} is {Describe(value)}, not an object");
                 return null;
             }
 

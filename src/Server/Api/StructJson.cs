@@ -81,9 +81,7 @@ internal static class StructJson
             throw new InvalidJsonValueException("", "is not a finite number (NaN and infinities have no JSON form)");
         }
 
-        return double.IsInteger(number) && Math.Abs(number) <= MaxExactInteger
-            ? JsonValue.Create((long)number)
-            : JsonValue.Create(number);
+        return IsExactInteger(number) ? JsonValue.Create((long)number) : JsonValue.Create(number);
     }
 
     private static void WriteStruct(Utf8JsonWriter writer, Struct value, int depth)
@@ -126,7 +124,7 @@ internal static class StructJson
                     throw new InvalidJsonValueException("", "is not a finite number (NaN and infinities have no JSON form)");
                 }
 
-                if (double.IsInteger(number) && Math.Abs(number) <= MaxExactInteger)
+                if (IsExactInteger(number))
                 {
                     writer.WriteNumberValue((long)number);
                 }
@@ -161,6 +159,13 @@ internal static class StructJson
                 throw new InvalidJsonValueException("", "has no kind set (null, bool, number, string, struct or list)");
         }
     }
+
+    /// <summary>
+    /// True for whole numbers that a long holds exactly, except negative zero, which is written as
+    /// <c>-0</c> so that what is stored reads back as what was sent.
+    /// </summary>
+    private static bool IsExactInteger(double number) =>
+        double.IsInteger(number) && Math.Abs(number) <= MaxExactInteger && !(number == 0 && double.IsNegative(number));
 
     private static Struct ReadStruct(ref Utf8JsonReader reader)
     {

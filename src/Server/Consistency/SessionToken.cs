@@ -28,13 +28,13 @@ internal sealed class SessionToken
         {
             if (!SessionTokenRange.TryParse(part, out var range))
             {
-                error = $"'{part}' is not a session token entry of the form '<range>:<version>#<globalLsn>[#<region>=<lsn>...]'";
+                error = $"{Quote.Short(part)} is not a session token entry of the form '<range>:<version>#<globalLsn>[#<region>=<lsn>...]'";
                 return false;
             }
 
             if (!seen.Add(range.RangeId))
             {
-                error = $"the session token names partition-key range '{range.RangeId}' more than once";
+                error = $"the session token names partition-key range {Quote.Short(range.RangeId)} more than once";
                 return false;
             }
 

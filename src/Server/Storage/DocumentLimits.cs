@@ -15,6 +15,9 @@ internal static class DocumentLimits
     /// <summary>Largest document, as UTF-8 JSON.</summary>
     public const int MaxDocumentBytes = 2 * 1024 * 1024;
 
+    /// <summary>Longest collection (container) name.</summary>
+    public const int MaxCollectionNameCharacters = 255;
+
     /// <summary>Patch operations per request.</summary>
     public const int MaxPatchOperations = 10;
 

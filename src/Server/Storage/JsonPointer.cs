@@ -39,7 +39,7 @@ internal sealed class JsonPointer : IEquatable<JsonPointer>
 
         if (text[0] != '/')
         {
-            error = $"'{text}' is not a JSON Pointer: it must start with '/'";
+            error = $"{Quote.Short(text)} is not a JSON Pointer: it must start with '/'";
             return false;
         }
 
@@ -64,7 +64,7 @@ internal sealed class JsonPointer : IEquatable<JsonPointer>
             var next = i + 1 < text.Length ? text[i + 1] : '\0';
             if (next is not ('0' or '1'))
             {
-                error = $"'{text}' is not a JSON Pointer: '~' must be followed by '0' or '1' (write '~0' for '~' and '~1' for '/')";
+                error = $"{Quote.Short(text)} is not a JSON Pointer: '~' must be followed by '0' or '1' (write '~0' for '~' and '~1' for '/')";
                 return false;
             }
 

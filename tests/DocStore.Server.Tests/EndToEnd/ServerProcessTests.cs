@@ -108,6 +108,27 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
+    public async Task Huge_bad_values_get_a_short_clear_error_over_a_real_connection()
+    {
+        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath());
+        using var channel = server.CreateChannel();
+        var client = new DocStoreService.DocStoreServiceClient(channel);
+        var huge = new string('x', 40_000);
+
+        await RpcAssert.InvalidAsync(() => client.GetAsync(new GetRequest { Collection = huge, Id = "x", PartitionKey = "p" }).ResponseAsync, "collection");
+        await RpcAssert.InvalidAsync(() => client.GetAsync(new GetRequest { Collection = "items", Id = "x", PartitionKey = "p", SessionToken = huge }).ResponseAsync, "session_token");
+
+        var patch = new PatchRequest { Collection = "items", Id = "x", PartitionKey = "p" };
+        for (var i = 0; i < 10; i++)
+        {
+            patch.Operations.Add(new PatchOperation { Remove = new RemoveOperation { Path = huge } });
+        }
+
+        var violations = await RpcAssert.InvalidAsync(() => client.PatchAsync(patch).ResponseAsync, [.. Enumerable.Range(0, 10).Select(i => $"operations[{i}].remove.path")]);
+        Assert.All(violations.FieldViolations, v => Assert.True(v.Description.Length < 200, v.Description));
+    }
+
+    [Fact]
     public async Task A_store_file_that_cannot_be_created_stops_start_up_naming_the_key()
     {
         var blocker = TestPaths.NewDatabasePath();

@@ -42,6 +42,16 @@ public sealed class JsonPatcherTests
     }
 
     [Fact]
+    public void An_integer_sum_stays_an_integer_up_to_2_to_the_53_and_becomes_a_double_past_it()
+    {
+        Assert.Equal("""{"n":9007199254740992}""", Apply("""{"n":9007199254740991}""", Op(PatchOperationKind.Increment, "/n", JsonValue.Create(1L))).Json);
+
+        var (_, json) = Apply("""{"n":9007199254740992}""", Op(PatchOperationKind.Increment, "/n", JsonValue.Create(1L)));
+        Assert.Equal(9007199254740992d, JsonNode.Parse(json)!["n"]!.GetValue<double>());
+        Assert.DoesNotContain("9007199254740993", json, StringComparison.Ordinal); // an exact integer no double can show
+    }
+
+    [Fact]
     public void A_failing_operation_names_its_position_and_path()
     {
         var (error, _) = Apply(

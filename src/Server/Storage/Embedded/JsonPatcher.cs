@@ -20,7 +20,7 @@ internal static class JsonPatcher
             var error = Apply(document, operations[i]);
             if (error is not null)
             {
-                return $"operation {i} ({operations[i].Kind.ToString().ToLowerInvariant()} '{operations[i].Path}'): {error}";
+                return $"operation {i} ({operations[i].Kind.ToString().ToLowerInvariant()} {Quote.Short(operations[i].Path.Text)}): {error}";
             }
         }
 
@@ -61,7 +61,7 @@ internal static class JsonPatcher
 
         if (!TryParseIndex(path.Last, out var index) || index > array.Count)
         {
-            return $"'{path.Last}' is not an index of an array of {array.Count} (use '-' to append)";
+            return $"{Quote.Short(path.Last)} is not an index of an array of {array.Count} (use '-' to append)";
         }
 
         if (replaceArrayElement && index < array.Count)
@@ -164,7 +164,7 @@ internal static class JsonPatcher
 
         JsonNode sum;
         var byValue = (JsonValue)by;
-        if (currentValue.TryGetValue<long>(out var a) && byValue.TryGetValue<long>(out var b) && !AddOverflows(a, b))
+        if (currentValue.TryGetValue<long>(out var a) && byValue.TryGetValue<long>(out var b) && IsExactInDouble(a, b))
         {
             sum = JsonValue.Create(a + b);
         }
@@ -225,7 +225,7 @@ internal static class JsonPatcher
                     break;
                 default:
                     parent = null;
-                    return $"'{Prefix(segments, i + 1)}' does not exist (parents are not created)";
+                    return $"{Quote.Short(Prefix(segments, i + 1))} does not exist (parents are not created)";
             }
         }
 
@@ -236,7 +236,7 @@ internal static class JsonPatcher
         }
 
         parent = null;
-        return $"'{Prefix(segments, segments.Count - 1)}' is neither an object nor an array";
+        return $"{Quote.Short(Prefix(segments, segments.Count - 1))} is neither an object nor an array";
     }
 
     private static bool TryGetExistingIndex(JsonArray array, string segment, out int index, out string? error)
@@ -247,7 +247,7 @@ internal static class JsonPatcher
             return true;
         }
 
-        error = $"'{segment}' is not an index of an array of {array.Count}";
+        error = $"{Quote.Short(segment)} is not an index of an array of {array.Count}";
         return false;
     }
 
@@ -275,10 +275,17 @@ internal static class JsonPatcher
     private static double ToDouble(JsonValue value) =>
         value.TryGetValue<double>(out var d) ? d : value.GetValue<long>();
 
-    private static bool AddOverflows(long a, long b)
+    /// <summary>
+    /// True when <paramref name="a"/> + <paramref name="b"/> is an integer that a double holds exactly
+    /// (|sum| ≤ 2^53). Responses carry numbers as doubles, so a larger integer would be stored as one
+    /// value and shown as another; such sums are computed as doubles instead.
+    /// </summary>
+    private static bool IsExactInDouble(long a, long b)
     {
+        const long MaxExact = 1L << 53;
         var sum = unchecked(a + b);
-        return ((a ^ sum) & (b ^ sum)) < 0;
+        var overflowed = ((a ^ sum) & (b ^ sum)) < 0;
+        return !overflowed && sum is >= -MaxExact and <= MaxExact;
     }
 
     private static string Prefix(IReadOnlyList<string> segments, int count)
