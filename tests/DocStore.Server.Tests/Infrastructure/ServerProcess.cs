@@ -115,6 +115,8 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // Wait for the output pipes to drain, so the message holds what the server printed.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"The server exited with code {_process.ExitCode}:\n{Output}");
             }
 
