@@ -52,7 +52,9 @@ public static class DocStoreHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<DocStoreService>, DocStoreServiceMethodProvider>());
 
         // Reflection finds a service's descriptor through its generated base class, which
-        // DocStoreService does not derive from (see DocStoreServiceMethodProvider); so list them here.
+        // DocStoreService does not derive from (see DocStoreServiceMethodProvider), so the services are
+        // listed here. The error-detail messages are described too, so that grpcurl and buf curl can
+        // decode the ErrorInfo, BadRequest and RetryInfo in an error instead of printing base64.
         Google.Protobuf.Reflection.ServiceDescriptor[] described =
         [
             V1.DocStoreService.Descriptor,
@@ -60,8 +62,10 @@ public static class DocStoreHostingExtensions
             Grpc.Reflection.V1.ServerReflection.Descriptor,
             Grpc.Reflection.V1Alpha.ServerReflection.Descriptor,
         ];
-        services.TryAddSingleton(new ReflectionServiceImpl(described));
-        services.TryAddSingleton(new ReflectionV1ServiceImpl(described));
+        var names = described.Select(d => d.FullName).ToArray();
+        var symbols = SymbolRegistry.FromFiles([.. described.Select(d => d.File), Google.Rpc.ErrorDetailsReflection.Descriptor]);
+        services.TryAddSingleton(new ReflectionServiceImpl(names, symbols));
+        services.TryAddSingleton(new ReflectionV1ServiceImpl(names, symbols));
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
 

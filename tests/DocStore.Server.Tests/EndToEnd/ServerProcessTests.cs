@@ -17,11 +17,21 @@ public sealed class ServerProcessTests
         var reflection = new ServerReflection.ServerReflectionClient(channel);
         using var call = reflection.ServerReflectionInfo();
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { FileContainingSymbol = "docstore.v1.PatchOperation" });
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { FileContainingSymbol = "google.rpc.ErrorInfo" });
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext());
         var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
         Assert.Contains("docstore.v1.DocStoreService", services);
         Assert.Contains("grpc.health.v1.Health", services);
+
+        // The contract and the error details can be described, so tools can decode errors too.
+        Assert.True(await call.ResponseStream.MoveNext());
+        var contract = call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto.Select(b => Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(b).Name);
+        Assert.Contains("docstore/v1/docstore.proto", contract);
+        Assert.True(await call.ResponseStream.MoveNext());
+        var details = call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto.Select(b => Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(b).Name);
+        Assert.Contains("google/rpc/error_details.proto", details);
 
         // The default configuration: collection "items", partitioned by /pk.
         var client = new DocStoreService.DocStoreServiceClient(channel);
