@@ -56,4 +56,10 @@ public sealed class EmbeddedStoreOptions
     /// rooted. Several server processes on one machine may share it. Defaults to <c>data/docstore.db</c>.
     /// </summary>
     public string Path { get; set; } = "data/docstore.db";
+
+    /// <summary>
+    /// How long a write waits for the file's write lock, held by another process sharing the file,
+    /// before the call fails with UNAVAILABLE (<c>DocStore:Embedded:BusyTimeout</c>). Defaults to 5 seconds.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

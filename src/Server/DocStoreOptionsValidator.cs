@@ -56,6 +56,11 @@ internal sealed class DocStoreOptionsValidator : IValidateOptions<DocStoreOption
             problems.Add("DocStore:Embedded:Path must name a file.");
         }
 
+        if (options.Embedded.BusyTimeout <= TimeSpan.Zero || options.Embedded.BusyTimeout > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"DocStore:Embedded:BusyTimeout must be above zero and at most 10 minutes, not {options.Embedded.BusyTimeout}.");
+        }
+
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

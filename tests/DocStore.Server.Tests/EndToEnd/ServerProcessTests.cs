@@ -104,6 +104,31 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
+    public async Task A_write_blocked_by_another_process_past_the_busy_timeout_is_unavailable_while_reads_go_on()
+    {
+        var database = TestPaths.NewDatabasePath();
+        await using var server = await ServerProcess.StartAsync(database, new Dictionary<string, string> { ["DocStore__Embedded__BusyTimeout"] = "00:00:00.200" });
+        using var channel = server.CreateChannel();
+        var client = new DocStoreService.DocStoreServiceClient(channel);
+        await client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"x","pk":"p","v":1}""") });
+
+        using (var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=false"))
+        {
+            other.Open();
+            using var holdWriteLock = other.BeginTransaction(deferred: false);
+
+            await RpcAssert.FailsAsync(StatusCode.Unavailable, "STORE_UNAVAILABLE",
+                () => client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"x","pk":"p","v":2}""") }).ResponseAsync);
+            var during = await client.GetAsync(new GetRequest { Collection = "items", Id = "x", PartitionKey = "p" });
+            Assert.Equal(1, during.Document.Body.Fields["v"].NumberValue);
+        }
+
+        await client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"x","pk":"p","v":3}""") });
+        var after = await client.GetAsync(new GetRequest { Collection = "items", Id = "x", PartitionKey = "p" });
+        Assert.Equal(3, after.Document.Body.Fields["v"].NumberValue);
+    }
+
+    [Fact]
     public async Task A_bad_configuration_stops_start_up_with_a_message_naming_the_key()
     {
         var environment = new Dictionary<string, string>

@@ -3,6 +3,8 @@ extern alias server;
 using DocStore.V1;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DocStore.Server.Tests.Infrastructure;
 
@@ -15,6 +17,11 @@ public sealed class InProcessServer : IDisposable
     private readonly WebApplicationFactory<server::Program> _factory;
 
     public InProcessServer()
+        : this(configureServices: null)
+    {
+    }
+
+    private InProcessServer(Action<IServiceCollection>? configureServices)
     {
         DatabasePath = TestPaths.NewDatabasePath();
         _factory = new WebApplicationFactory<server::Program>().WithWebHostBuilder(builder =>
@@ -22,6 +29,10 @@ public sealed class InProcessServer : IDisposable
             builder.UseSetting("DocStore:Embedded:Path", DatabasePath);
             builder.UseSetting("DocStore:Collections:items:PartitionKeyPath", "/pk");
             builder.UseSetting("DocStore:Collections:orders:PartitionKeyPath", "/customer/id");
+            if (configureServices is not null)
+            {
+                builder.ConfigureTestServices(configureServices);
+            }
         });
         Channel = GrpcChannel.ForAddress(_factory.Server.BaseAddress, new GrpcChannelOptions
         {
@@ -32,6 +43,9 @@ public sealed class InProcessServer : IDisposable
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>A server whose services <paramref name="configureServices"/> replaces after the application's own registrations.</summary>
+    public static InProcessServer WithServices(Action<IServiceCollection> configureServices) => new(configureServices);
 
     public GrpcChannel Channel { get; }
 

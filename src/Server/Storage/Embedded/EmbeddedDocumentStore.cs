@@ -24,6 +24,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
     private readonly string _connectionString;
     private readonly ConcurrentQueue<SqliteSession> _pool = new();
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly TimeSpan _busyTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger<EmbeddedDocumentStore> _logger;
     private int _pooled;
@@ -33,17 +34,20 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         _time = time;
         _logger = logger;
         FilePath = Path.GetFullPath(options.Value.Embedded.Path);
+        _busyTimeout = options.Value.Embedded.BusyTimeout;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false, // the store pools sessions with their prepared statements itself
-            DefaultTimeout = 30,
+
+            // Microsoft.Data.Sqlite retries a busy statement until this many seconds have passed.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(_busyTimeout.TotalSeconds)),
         }.ToString();
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-            SqliteSession.EnsureSchema(_connectionString);
+            SqliteSession.EnsureSchema(_connectionString, _busyTimeout);
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -198,7 +202,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         SqliteSession session;
         try
         {
-            session = _pool.TryDequeue(out var pooled) ? pooled : SqliteSession.Open(_connectionString);
+            session = _pool.TryDequeue(out var pooled) ? pooled : SqliteSession.Open(_connectionString, _busyTimeout);
             if (pooled is not null)
             {
                 Interlocked.Decrement(ref _pooled);

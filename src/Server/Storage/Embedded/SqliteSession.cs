@@ -44,7 +44,7 @@ internal sealed class SqliteSession : IDisposable
 
     public SqliteConnection Connection { get; }
 
-    public static SqliteSession Open(string connectionString)
+    public static SqliteSession Open(string connectionString, TimeSpan busyTimeout)
     {
         var connection = new SqliteConnection(connectionString);
         try
@@ -53,8 +53,8 @@ internal sealed class SqliteSession : IDisposable
             using (var pragmas = connection.CreateCommand())
             {
                 // FULL: a commit is on disk before the write is acknowledged, even across power loss.
-                // busy_timeout: other processes sharing the file hold the write lock only briefly.
-                pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;";
+                // busy_timeout: how long to wait for another process's write lock.
+                pragmas.CommandText = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};";
                 pragmas.ExecuteNonQuery();
             }
 
@@ -68,13 +68,12 @@ internal sealed class SqliteSession : IDisposable
     }
 
     /// <summary>Creates the schema if the file is new. Safe to run from several processes at once.</summary>
-    public static void EnsureSchema(string connectionString)
+    public static void EnsureSchema(string connectionString, TimeSpan busyTimeout)
     {
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA busy_timeout = 10000;
+        command.CommandText = $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};" + """
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS collection_lsn (
                 collection TEXT NOT NULL PRIMARY KEY,
