@@ -31,9 +31,15 @@ public sealed partial class ReadmeTests
             {
                 Assert.True(exitCode == 0, $"'{comment}' failed with exit code {exitCode}:\n{output}\nServer:\n{server.Output}");
             }
+
+            if (Prints().Match(comment) is { Success: true } prints)
+            {
+                Assert.True(output.Contains(prints.Groups[1].Value, StringComparison.Ordinal), $"'{comment}' printed:\n{output}");
+            }
         }
 
         // The walk-through's upsert and patch ran in order: total 3 + 2, and "pear" appended.
+        Assert.Equal(5, commands.Count(c => Prints().IsMatch(c.Comment)));
         var (_, get) = await RunAsync(commands.Single(c => c.Comment.StartsWith("# Read it back", StringComparison.Ordinal)).Command
             .Replace("localhost:5000", $"127.0.0.1:{server.Port}", StringComparison.Ordinal));
         var body = JsonNode.Parse(get)!["document"]!["body"]!;
@@ -90,6 +96,10 @@ public sealed partial class ReadmeTests
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
     }
+
+    /// <summary>A comment's promise about the output: (prints TEXT), where TEXT may itself hold quotes.</summary>
+    [GeneratedRegex(@"\(prints (.+)\)$")]
+    private static partial Regex Prints();
 
     [GeneratedRegex("error: ([A-Z_]+)")]
     private static partial Regex ErrorCode();
