@@ -11,6 +11,7 @@ internal sealed class SqliteSession : IDisposable
 {
     private readonly SqliteCommand _read;
     private readonly SqliteCommand _readForWrite;
+    private readonly SqliteCommand _readETag;
     private readonly SqliteCommand _nextLsn;
     private readonly SqliteCommand _write;
     private readonly SqliteCommand _ping;
@@ -27,6 +28,9 @@ internal sealed class SqliteSession : IDisposable
             """, "$c", "$pk", "$id");
         _readForWrite = Prepare(
             "SELECT body, etag FROM documents WHERE collection = $c AND partition_key = $pk AND id = $id",
+            "$c", "$pk", "$id");
+        _readETag = Prepare(
+            "SELECT etag FROM documents WHERE collection = $c AND partition_key = $pk AND id = $id",
             "$c", "$pk", "$id");
         _nextLsn = Prepare("""
             INSERT INTO collection_lsn (collection, lsn) VALUES ($c, 1)
@@ -111,6 +115,13 @@ internal sealed class SqliteSession : IDisposable
         return reader.Read() ? (reader.GetFieldValue<byte[]>(0), reader.GetString(1)) : null;
     }
 
+    /// <summary>The current etag inside a write transaction, without reading the body, or <see langword="null"/>.</summary>
+    public string? ReadETag(SqliteTransaction transaction, string container, DocumentKey key)
+    {
+        Bind(_readETag, transaction, container, key);
+        return _readETag.ExecuteScalar() as string;
+    }
+
     /// <summary>Issues the collection's next LSN inside the write transaction.</summary>
     public long NextLsn(SqliteTransaction transaction, string container)
     {
@@ -137,6 +148,7 @@ internal sealed class SqliteSession : IDisposable
     {
         _read.Dispose();
         _readForWrite.Dispose();
+        _readETag.Dispose();
         _nextLsn.Dispose();
         _write.Dispose();
         _ping.Dispose();
