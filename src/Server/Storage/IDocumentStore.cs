@@ -6,6 +6,13 @@ namespace DocStore.Server.Storage;
 /// </summary>
 internal interface IDocumentStore
 {
+    /// <summary>
+    /// A stable identity for the storage behind <paramref name="collection"/>, used to key shared
+    /// session tokens. It must change when that storage is recreated (Cosmos: the container's
+    /// resource id), so that tokens issued by the old one are never applied to the new one.
+    /// </summary>
+    string TokenScope(CollectionDefinition collection);
+
     /// <summary>Reads one document.</summary>
     /// <param name="collection">The collection.</param>
     /// <param name="key">The document's id and partition key.</param>

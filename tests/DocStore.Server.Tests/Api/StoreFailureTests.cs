@@ -53,6 +53,8 @@ public sealed class StoreFailureTests
 
     private sealed class ScriptedStore(StoreResult result, bool reachable) : IDocumentStore
     {
+        public string TokenScope(CollectionDefinition collection) => collection.Name;
+
         public Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken) =>
             Task.FromResult(result);
 

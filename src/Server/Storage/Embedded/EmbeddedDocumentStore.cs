@@ -60,6 +60,9 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
     /// <summary>The full path of the SQLite file.</summary>
     public string FilePath { get; }
 
+    /// <inheritdoc />
+    public string TokenScope(CollectionDefinition collection) => "embedded/" + collection.Name;
+
     public Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
