@@ -30,6 +30,21 @@ public sealed class DocStoreOptions
 
     /// <summary>The embedded store's settings (<c>DocStore:Embedded</c>).</summary>
     public EmbeddedStoreOptions Embedded { get; set; } = new();
+
+    /// <summary>The Cosmos DB account (<c>DocStore:Cosmos</c>), used when <see cref="Store"/> is <see cref="StoreKind.Cosmos"/>.</summary>
+    public CosmosStoreOptions Cosmos { get; set; } = new();
+
+    /// <summary>The Redis that pods share session tokens through (<c>DocStore:Redis</c>).</summary>
+    public RedisOptions Redis { get; set; } = new();
+
+    /// <summary>How session tokens are shared between pods (<c>DocStore:SessionTokens</c>).</summary>
+    public SessionTokenOptions SessionTokens { get; set; } = new();
+
+    /// <summary>The Prometheus metrics endpoint (<c>DocStore:Metrics</c>).</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>Log output (<c>DocStore:Logging</c>).</summary>
+    public LoggingOptions Logging { get; set; } = new();
 }
 
 /// <summary>One collection (<c>DocStore:Collections:&lt;name&gt;</c>).</summary>
@@ -62,4 +77,102 @@ public sealed class EmbeddedStoreOptions
     /// before the call fails with UNAVAILABLE (<c>DocStore:Embedded:BusyTimeout</c>). Defaults to 5 seconds.
     /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Simulated replica lag (<c>DocStore:Embedded:ReplicaLag</c>). Above zero, a read without a
+    /// session token that requires more sees only the writes committed at least this long ago, as a
+    /// lagging Cosmos DB replica would. Defaults to zero: every read sees every committed write.
+    /// </summary>
+    public TimeSpan ReplicaLag { get; set; } = TimeSpan.Zero;
+}
+
+/// <summary>How the Cosmos SDK connects to the service.</summary>
+public enum CosmosConnectionMode
+{
+    /// <summary>TCP straight to the replicas; the production default.</summary>
+    Direct,
+
+    /// <summary>HTTPS through the gateway; for emulators and restrictive networks.</summary>
+    Gateway,
+}
+
+/// <summary>The Cosmos DB account (<c>DocStore:Cosmos</c>).</summary>
+public sealed class CosmosStoreOptions
+{
+    /// <summary>The account endpoint, e.g. <c>https://myaccount.documents.azure.com:443/</c> (<c>DocStore:Cosmos:Endpoint</c>).</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>
+    /// The account key (<c>DocStore:Cosmos:Key</c>). Empty: authenticate with Microsoft Entra ID
+    /// through Azure.Identity's default credential (workload identity in Kubernetes).
+    /// </summary>
+    public string? Key { get; set; }
+
+    /// <summary>The database that holds the containers (<c>DocStore:Cosmos:Database</c>).</summary>
+    public string? Database { get; set; }
+
+    /// <summary>How the SDK connects (<c>DocStore:Cosmos:ConnectionMode</c>). Defaults to <see cref="CosmosConnectionMode.Direct"/>.</summary>
+    public CosmosConnectionMode ConnectionMode { get; set; } = CosmosConnectionMode.Direct;
+
+    /// <summary>Regions to prefer, nearest first (<c>DocStore:Cosmos:PreferredRegions:0</c>, ...).</summary>
+    public IList<string> PreferredRegions { get; } = [];
+
+    /// <summary>Create the database and containers when missing (<c>DocStore:Cosmos:CreateIfNotExists</c>); for development.</summary>
+    public bool CreateIfNotExists { get; set; }
+
+    /// <summary>
+    /// Accept any TLS certificate from the endpoint (<c>DocStore:Cosmos:AcceptAnyServerCertificate</c>);
+    /// for local emulators only, and refused unless the endpoint is a loopback address.
+    /// </summary>
+    public bool AcceptAnyServerCertificate { get; set; }
+}
+
+/// <summary>The Redis that pods share session tokens through (<c>DocStore:Redis</c>).</summary>
+public sealed class RedisOptions
+{
+    /// <summary>
+    /// A StackExchange.Redis configuration string, e.g. <c>redis:6379,password=...</c>
+    /// (<c>DocStore:Redis:Configuration</c>). Empty: no Redis.
+    /// </summary>
+    public string? Configuration { get; set; }
+}
+
+/// <summary>Where session tokens are shared.</summary>
+public enum TokenSharing
+{
+    /// <summary>Through Redis, across every pod: reads see writes made through any pod.</summary>
+    Redis,
+
+    /// <summary>In this process only: right for a single instance.</summary>
+    Local,
+
+    /// <summary>Not at all: the store's own session handling decides, as the Cosmos SDK does alone (stale reads across pods).</summary>
+    Off,
+}
+
+/// <summary>How session tokens are shared (<c>DocStore:SessionTokens</c>).</summary>
+public sealed class SessionTokenOptions
+{
+    /// <summary>
+    /// Where tokens are shared (<c>DocStore:SessionTokens:Sharing</c>). Defaults to
+    /// <see cref="TokenSharing.Redis"/> when <c>DocStore:Redis:Configuration</c> is set, else <see cref="TokenSharing.Local"/>.
+    /// </summary>
+    public TokenSharing? Sharing { get; set; }
+
+    /// <summary>How long a token lives in Redis (<c>DocStore:SessionTokens:Ttl</c>). Defaults to 10 minutes.</summary>
+    public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>The Prometheus metrics endpoint (<c>DocStore:Metrics</c>).</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>The HTTP/1.1 port that serves <c>/metrics</c> (<c>DocStore:Metrics:Port</c>). Defaults to 9090; 0 turns it off.</summary>
+    public int Port { get; set; } = 9090;
+}
+
+/// <summary>Log output (<c>DocStore:Logging</c>).</summary>
+public sealed class LoggingOptions
+{
+    /// <summary>Write one JSON object per log line (<c>DocStore:Logging:Json</c>), for log collectors.</summary>
+    public bool Json { get; set; }
 }
