@@ -1,0 +1,95 @@
+using System.CommandLine;
+
+namespace DocStore.Cli.Bench;
+
+/// <summary>The <c>docstore bench</c> command.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var scenario = new Option<string>("--scenario")
+        {
+            Description = "custom: one mix against --endpoint, or a server started here; standard: the README's suite against servers and a redis-server started here",
+            DefaultValueFactory = _ => "custom",
+        };
+        scenario.AcceptOnlyFromAmong("custom", "standard");
+        var endpoints = new Option<string[]>("--endpoint")
+        {
+            Description = "A DocStore server's address, e.g. http://127.0.0.1:5000; repeat for several. None: start one here",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var concurrency = new Option<int>("--concurrency") { Description = "Calls in flight at once (closed loop)", DefaultValueFactory = _ => 64 };
+        var duration = new Option<double>("--duration") { Description = "Seconds measured, for the ceiling and for the mix each", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of calls before measuring, not recorded", DefaultValueFactory = _ => 3 };
+        var mix = new Option<string>("--mix") { Description = "Operation weights, e.g. get=80,upsert=15,patch=5", DefaultValueFactory = _ => "get=80,upsert=15,patch=5" };
+        var docSize = new Option<int>("--doc-size") { Description = "Bytes of each document as UTF-8 JSON", DefaultValueFactory = _ => 1024 };
+        var documents = new Option<int>("--documents") { Description = "Documents stored before the run; Get and Patch pick among them", DefaultValueFactory = _ => 1000 };
+        var collection = new Option<string>("--collection") { Description = "The collection, partitioned by /pk", DefaultValueFactory = _ => "items" };
+        var sharing = new Option<string>("--sharing") { Description = "DocStore:SessionTokens:Sharing of a server started here (Redis starts a redis-server)", DefaultValueFactory = _ => "Local" };
+        sharing.AcceptOnlyFromAmong("Local", "Off", "Redis");
+        var serverPath = new Option<string?>("--server-path") { Description = "DocStore.Server.dll to start; default: the one built in this repository" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table" };
+
+        var command = new Command("bench", "Measure DocStore's throughput and latency side by side with the empty-RPC ceiling (the gRPC health check).")
+        {
+            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, json,
+        };
+        concurrency.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() >= 1, "--concurrency must be 1 or more"));
+        duration.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() > 0, "--duration must be above 0"));
+        warmup.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() >= 0, "--warmup must be 0 or more"));
+        docSize.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() is >= 64 and <= 2 * 1024 * 1024, "--doc-size must be 64 to 2097152 bytes"));
+        documents.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() >= 1, "--documents must be 1 or more"));
+        mix.Validators.Add(result =>
+        {
+            try
+            {
+                OperationMix.Parse(result.GetValueOrDefault<string>() ?? "");
+            }
+            catch (FormatException e)
+            {
+                result.AddError("--mix: " + e.Message);
+            }
+        });
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var progress = parse.InvocationConfiguration.Error;
+            var asJson = parse.GetValue(json);
+            if (parse.GetValue(scenario) == "standard")
+            {
+                var standard = new StandardScenario(
+                    ServerHost.FindServerDll(parse.GetValue(serverPath)),
+                    TimeSpan.FromSeconds(parse.GetResult(duration) is { Implicit: false } ? parse.GetValue(duration) : 10),
+                    TimeSpan.FromSeconds(parse.GetResult(warmup) is { Implicit: false } ? parse.GetValue(warmup) : 2),
+                    progress);
+                var report = await standard.RunAsync(cancellationToken);
+                await output.WriteLineAsync(asJson ? report.ToJson() : report.ToTable());
+                return report.Errors == 0 ? 0 : 1;
+            }
+
+            var settings = new CustomSettings(
+                parse.GetValue(concurrency),
+                TimeSpan.FromSeconds(parse.GetValue(duration)),
+                TimeSpan.FromSeconds(parse.GetValue(warmup)),
+                OperationMix.Parse(parse.GetValue(mix)!),
+                parse.GetValue(docSize),
+                parse.GetValue(documents),
+                parse.GetValue(collection)!,
+                parse.GetValue(endpoints) ?? [],
+                parse.GetValue(sharing)!);
+            var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), progress, cancellationToken);
+            await output.WriteLineAsync(asJson ? custom.ToJson() : custom.ToTable());
+            return custom.Errors == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static void Check(System.CommandLine.Parsing.OptionResult result, bool valid, string message)
+    {
+        if (!valid)
+        {
+            result.AddError(message);
+        }
+    }
+}

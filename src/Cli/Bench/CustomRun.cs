@@ -1,0 +1,102 @@
+using DocStore.V1;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace DocStore.Cli.Bench;
+
+/// <summary>
+/// One run of an operation mix and its ceiling, against the endpoints given or, with none, against
+/// a server this tool starts on a temporary embedded store (with a redis-server when sharing is Redis).
+/// </summary>
+internal static class CustomRun
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    public static async Task<CustomReport> RunAsync(CustomSettings settings, string? serverPath, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var documents = new DocumentSet(settings.Documents, settings.DocumentBytes);
+        if (settings.Endpoints.Count > 0)
+        {
+            var channels = settings.Endpoints.Select(e => Channels.Create(new Uri(e))).ToList();
+            try
+            {
+                var clients = channels.Select(c => new DocStoreService.DocStoreServiceClient(c)).ToList();
+                progress.WriteLine($"[bench] seeding {documents.Count:#,0} documents of {documents.DocumentBytes} B through Upsert");
+                await DocStoreWorkload.SeedAsync(clients[0], settings.Collection, documents, Math.Min(settings.Concurrency, 16), cancellationToken);
+                var (ceiling, operations) = await MeasureAsync(settings, channels, documents, progress, cancellationToken);
+                return new CustomReport(MachineInfo.Current(), settings, ceiling, operations, null);
+            }
+            finally
+            {
+                channels.ForEach(c => c.Dispose());
+            }
+        }
+
+        var serverDll = ServerHost.FindServerDll(serverPath);
+        var directory = Path.Combine(Path.GetTempPath(), "docstore-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        RedisHost? redis = null;
+        ServerHost? server = null;
+        try
+        {
+            var file = Path.Combine(directory, "docstore.db");
+            progress.WriteLine($"[bench] seeding {documents.Count:#,0} documents of {documents.DocumentBytes} B through seed-embedded");
+            await ServerHost.SeedEmbeddedAsync(serverDll, file, settings.Collection, documents, cancellationToken);
+            var environment = new Dictionary<string, string>
+            {
+                ["DocStore__Embedded__Path"] = file,
+                ["DocStore__SessionTokens__Sharing"] = settings.Sharing,
+                [$"DocStore__Collections__{settings.Collection}__PartitionKeyPath"] = "/pk",
+            };
+            if (settings.Sharing == "Redis")
+            {
+                redis = await RedisHost.StartAsync(cancellationToken);
+                environment["DocStore__Redis__Configuration"] = redis.Configuration;
+            }
+
+            server = await ServerHost.StartAsync(serverDll, environment, cancellationToken);
+            var (ceiling, operations) = await MeasureAsync(settings, [server.Channel], documents, progress, cancellationToken);
+            return new CustomReport(MachineInfo.Current(), settings, ceiling, operations, new ServerMemory(server.PeakRssBytes, server.RssBytes));
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+
+            if (redis is not null)
+            {
+                await redis.DisposeAsync();
+            }
+
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static async Task<(OperationResult Ceiling, IReadOnlyList<OperationResult> Operations)> MeasureAsync(
+        CustomSettings settings, IReadOnlyList<GrpcChannel> channels, DocumentSet documents, TextWriter progress, CancellationToken cancellationToken)
+    {
+        progress.WriteLine($"[bench] ceiling: grpc.health.v1.Health/Check at concurrency {settings.Concurrency}");
+        var ceiling = await ClosedLoop.RunAsync(
+            new CeilingWorkload([.. channels.Select(c => new Health.HealthClient(c))], Deadline),
+            settings.Concurrency,
+            settings.Warmup,
+            settings.Duration,
+            cancellationToken);
+        progress.WriteLine($"[bench] {settings.Mix} at concurrency {settings.Concurrency}");
+        var operations = await ClosedLoop.RunAsync(
+            new DocStoreWorkload([.. channels.Select(c => new DocStoreService.DocStoreServiceClient(c))], settings.Collection, documents, settings.Mix, Deadline),
+            settings.Concurrency,
+            settings.Warmup,
+            settings.Duration,
+            cancellationToken);
+        return (ceiling[0], operations);
+    }
+}

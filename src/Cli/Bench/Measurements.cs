@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using HdrHistogram;
+
+namespace DocStore.Cli.Bench;
+
+/// <summary>Arithmetic on results: ratios to the ceiling, merging the halves of a split measurement.</summary>
+internal static class Measurements
+{
+    /// <summary>
+    /// An operation's throughput as a fraction of the ceiling's, measured side by side; null when the
+    /// ceiling completed no call. In a mixed run an operation's rps is its share of the calls, so
+    /// compare one operation at a time (as the standard scenario does) to read this against a target.
+    /// </summary>
+    public static double? RatioToCeiling(double rps, double ceilingRps) =>
+        ceilingRps > 0 && double.IsFinite(ceilingRps) ? rps / ceilingRps : null;
+
+    /// <summary>One result from measurements of the same operation in several windows (latencies pooled, windows summed).</summary>
+    public static OperationResult Merge(IReadOnlyList<OperationResult> parts)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(parts.Count);
+        var merged = (LongHistogram)parts[0].Latencies.Copy();
+        for (var i = 1; i < parts.Count; i++)
+        {
+            merged.Add(parts[i].Latencies);
+        }
+
+        return new OperationResult(
+            parts[0].Name,
+            merged,
+            parts.Sum(p => p.Errors),
+            parts.Select(p => p.FirstError).FirstOrDefault(e => e is not null),
+            TimeSpan.FromTicks(parts.Sum(p => p.Window.Ticks)));
+    }
+
+    public static double Megabytes(long bytes) => bytes / (1024.0 * 1024.0);
+}
+
+/// <summary>The machine the run happened on, printed with every result.</summary>
+internal sealed record MachineInfo(int ProcessorCount, string Cpu, string OperatingSystem, string Runtime, long MemoryBytes)
+{
+    public static MachineInfo Current()
+    {
+        var cpu = "unknown";
+        try
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return new MachineInfo(
+            Environment.ProcessorCount,
+            cpu,
+            RuntimeInformation.OSDescription,
+            RuntimeInformation.FrameworkDescription,
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+    }
+
+    public string Describe() =>
+        $"{ProcessorCount} CPUs ({Cpu}), {Measurements.Megabytes(MemoryBytes) / 1024:0.#} GB, {OperatingSystem}, {Runtime}";
+}
