@@ -16,6 +16,10 @@ apt_install() {
 if ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
+# redis-server: token sharing's tests and `docstore bench` start their own on free ports.
+if ! command -v redis-server >/dev/null 2>&1; then
+  apt_install redis-server
+fi
 
 # Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through).
 if [ ! -x node_modules/.bin/buf ] || ! node_modules/.bin/buf --version >/dev/null 2>&1; then
@@ -32,6 +36,30 @@ rm -rf "$results"
 status=0
 dotnet test DocStore.sln -c Release --results-directory "$results" \
   --logger "console;verbosity=normal" --logger "trx" "$@" || status=$?
+
+# A few seconds of `docstore bench` against a server and a redis-server it starts itself: the JSON
+# must be well formed and hold no error. No speed figure is checked (the machine is shared).
+echo "== docstore bench (smoke)"
+smoke="$root/artifacts/bench-smoke.json"
+mkdir -p "$(dirname "$smoke")"
+if dotnet src/Cli/bin/Release/net10.0/docstore.dll bench --duration 2 --warmup 1 --concurrency 8 \
+    --documents 200 --sharing Redis --json >"$smoke" \
+  && node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const ops = Object.entries(r.operations);
+      if (r.errors !== 0 || r.ceiling.rps <= 0 || ops.length !== 3) throw new Error("bench smoke: " + JSON.stringify(r));
+      for (const [name, o] of ops) {
+        for (const key of ["rps", "p50_ms", "p99_ms", "ratio_to_ceiling"]) {
+          if (typeof o[key] !== "number") throw new Error(name + "." + key + " missing");
+        }
+      }
+      console.log("bench smoke: ok (" + ops.map(([n, o]) => n + " " + o.count + " calls").join(", ") + ", 0 errors)");
+    ' "$smoke"; then
+  :
+else
+  echo "bench smoke: FAILED"; cat "$smoke" || true
+  status=1
+fi
 
 # One closing line for the whole run, summed over every test project's results.
 passed=0 failed=0 skipped=0
