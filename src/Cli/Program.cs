@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DocStore.Cli.Consistency;
 
 namespace DocStore.Cli;
 
@@ -6,8 +7,11 @@ internal static class Program
 {
     private static Task<int> Main(string[] args)
     {
-        var root = new RootCommand("docstore: operator tools for a DocStore deployment.");
-        root.Subcommands.Add(Bench.BenchCommand.Create());
+        var root = new RootCommand("docstore: operator tools for a DocStore deployment.")
+        {
+            ConsistencyCommand.Create(),
+            Bench.BenchCommand.Create(),
+        };
         return root.Parse(args).InvokeAsync();
     }
 }
