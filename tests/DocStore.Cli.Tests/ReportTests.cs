@@ -103,6 +103,8 @@ public sealed class ReportTests
         Assert.Equal(1.1, root.GetProperty("document_count").GetProperty("p50_ratio").GetDouble(), 1);
         Assert.Equal(150, root.GetProperty("memory").GetProperty("redis_bytes_per_key").GetDouble());
         Assert.Equal(0, root.GetProperty("errors").GetInt64());
+        Assert.Equal(3, root.GetProperty("sharing_latency").GetProperty("redis_failed_calls_logged").GetInt32());
+        Assert.Equal(4, root.GetProperty("memory").GetProperty("main_server_peak_rss_mb_after_rows").GetArrayLength());
 
         var targets = root.GetProperty("targets").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("met").GetBoolean());
         Assert.True(targets["get throughput / ceiling"]);
@@ -143,6 +145,8 @@ public sealed class ReportTests
         Server = new ServerMemory(peakRss, peakRss / 2),
         PeakRssByServer = new Dictionary<string, long?> { ["main"] = peakRss },
         Redis = redisBytes is { } bytes ? new RedisUsage(10, 10L * bytes, 0, 500, 600) : new RedisUsage(0, 0, 0, 0, 0),
+        PeakRssAfterRows = [peakRss / 2, peakRss / 2, peakRss, peakRss],
+        RedisFallbacks = (3, 1),
         Elapsed = TimeSpan.FromMinutes(3),
     };
 

@@ -45,6 +45,24 @@ public sealed class ToolTests
     }
 
     [Fact]
+    public void Redis_fallbacks_are_counted_from_the_servers_log_lines()
+    {
+        const string Output = """
+            warn: DocStore.Server.Consistency.RedisTokenStore[300]
+                  Redis read failed (TimeoutException): The operation has timed out.; the call goes on without the shared token
+            warn: DocStore.Server.Consistency.RedisTokenStore[300]
+                  Redis advance failed (RedisConnectionException): No connection; the call goes on without the shared token
+            warn: DocStore.Server.Consistency.RedisTokenStore[301]
+                  Redis keeps failing: skipping it for 00:00:05; reads go out without shared session tokens meanwhile
+            info: DocStore.Server.Consistency.RedisTokenStore[302]
+                  Redis answers again: sharing session tokens resumes
+            """;
+
+        Assert.Equal((2, 1), ServerHost.CountRedisFallbacks(Output));
+        Assert.Equal((0, 0), ServerHost.CountRedisFallbacks("info: Embedded store on /tmp/x.db"));
+    }
+
+    [Fact]
     public void Resp_encodes_commands_as_arrays_of_bulk_strings()
     {
         // Lengths count UTF-8 bytes: "é" is two.

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
+using System.Text.RegularExpressions;
 using DocStore.V1;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -41,6 +42,12 @@ internal sealed class ServerHost : IAsyncDisposable
 
     /// <summary>The process's resident set size now, in bytes (Linux <c>VmRSS</c>), or null elsewhere.</summary>
     public long? RssBytes => ReadStatus("VmRSS:");
+
+    /// <summary>
+    /// How often the server logged that a Redis call failed (it then goes on without the shared
+    /// token), and that its circuit breaker opened: a run whose sharing quietly fell back says so.
+    /// </summary>
+    public (int FailedCalls, int BreakerOpened) RedisFallbacks => CountRedisFallbacks(Output);
 
     public string Output
     {
@@ -152,6 +159,10 @@ internal sealed class ServerHost : IAsyncDisposable
             throw new InvalidOperationException($"seed-embedded failed with exit code {process.ExitCode}: {await stdout}{await stderr}");
         }
     }
+
+    /// <summary>Counts the server's log lines for a failed Redis call (event 300) and an opened breaker (event 301).</summary>
+    public static (int FailedCalls, int BreakerOpened) CountRedisFallbacks(string output) =>
+        (Regex.Count(output, @"Redis \w+ failed \("), Regex.Count(output, "Redis keeps failing"));
 
     public static int FreePort()
     {

@@ -57,6 +57,12 @@ internal sealed record StandardReport
 
     public required RedisUsage Redis { get; init; }
 
+    /// <summary>The main server's peak RSS after each of rows 1 to 4, to show which one drives it.</summary>
+    public required IReadOnlyList<long?> PeakRssAfterRows { get; init; }
+
+    /// <summary>Redis calls the servers logged as failed (the call went on without the shared token), and breaker openings.</summary>
+    public required (int FailedCalls, int BreakerOpened) RedisFallbacks { get; init; }
+
     /// <summary>False when the server ignored DocStore:SessionTokens:Sharing=Redis (no token keys were written).</summary>
     public bool SharingActive => Redis.Keys > 0;
 
@@ -125,6 +131,8 @@ internal sealed record StandardReport
             ReportJson.WriteLatencies(json, GetSharingRedis);
             json.WriteEndObject();
             json.WriteNumber("added_p50_ms", Math.Round(AddedSharingP50Ms, 4));
+            json.WriteNumber("redis_failed_calls_logged", RedisFallbacks.FailedCalls);
+            json.WriteNumber("redis_breaker_opened", RedisFallbacks.BreakerOpened);
             json.WriteEndObject();
 
             json.WriteStartObject("document_sizes");
@@ -165,6 +173,20 @@ internal sealed record StandardReport
             }
 
             json.WriteEndObject();
+            json.WriteStartArray("main_server_peak_rss_mb_after_rows");
+            foreach (var bytes in PeakRssAfterRows)
+            {
+                if (bytes is { } b)
+                {
+                    json.WriteNumberValue(Math.Round(Measurements.Megabytes(b), 1));
+                }
+                else
+                {
+                    json.WriteNullValue();
+                }
+            }
+
+            json.WriteEndArray();
             json.WriteNumber("redis_token_keys", Redis.Keys);
             WriteNullable(json, "redis_bytes_per_key", Redis.BytesPerKey, 1);
             json.WriteNumber("redis_keys_without_ttl", Redis.KeysWithoutTtl);
@@ -214,7 +236,13 @@ internal sealed record StandardReport
             table.Add(operation.Name, TextTable.Number(operation.Rps), TextTable.Ratio(Measurements.RatioToCeiling(operation.Rps, Ceiling.Rps)), TextTable.Ms(operation.P50Ms), TextTable.Ms(operation.P99Ms), TextTable.Ms(operation.P999Ms), Count(operation.Errors));
         }
 
-        text.Append(table).AppendLine();
+        text.Append(table);
+        if (RedisFallbacks.FailedCalls + RedisFallbacks.BreakerOpened > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"The servers logged {RedisFallbacks.FailedCalls} failed Redis calls (those calls went on without the shared token) and {RedisFallbacks.BreakerOpened} circuit-breaker openings during the run.");
+        }
+
+        text.AppendLine();
 
         text.AppendLine("2. Get at concurrency 1: session-token sharing Off versus Redis");
         table = new TextTable("sharing", "rps", "p50 ms", "p99 ms", "p99.9 ms", "errors");
@@ -241,6 +269,7 @@ internal sealed record StandardReport
 
         text.AppendLine("5. Memory");
         text.AppendLine(CultureInfo.InvariantCulture, $"server peak RSS {TextTable.Mb(Server.PeakRssBytes)} (highest of {string.Join(", ", PeakRssByServer.Select(p => $"{p.Key} {TextTable.Mb(p.Value)}"))}); main server's RSS after the run {TextTable.Mb(Server.RssAfterBytes)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"main server's peak RSS after rows 1-4: {string.Join(", ", PeakRssAfterRows.Select(TextTable.Mb))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Redis: {Redis.Keys} token keys, {(Redis.BytesPerKey is { } b ? b.ToString("0", CultureInfo.InvariantCulture) : "-")} bytes per key (MEMORY USAGE), {Redis.KeysWithoutTtl} without a TTL, TTLs {Redis.MinTtlSeconds}-{Redis.MaxTtlSeconds} s").AppendLine();
 
         text.AppendLine("Targets");

@@ -18,6 +18,9 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
     public const int LargeStoreDocuments = 1_000_000;
     public const string Collection = "items";
 
+    /// <summary>The keys the server writes session tokens under: DocStore.Server.Consistency.TokenKeys.Prefix.</summary>
+    public const string TokenKeyPattern = "docstore:st:*";
+
     /// <summary>Documents of each larger size; enough that reads spread over several, few enough to seed in a moment.</summary>
     private const int SizedDocuments = 64;
 
@@ -66,6 +69,7 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
                 ],
                 cancellationToken);
 
+            var peakAfterRows = new List<long?> { main.PeakRssBytes };
             Say("2. get at concurrency 1, sharing Off versus Redis");
             var row2 = await MirroredAsync(
                 [
@@ -74,6 +78,7 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
                 ],
                 cancellationToken);
 
+            peakAfterRows.Add(main.PeakRssBytes);
             Say($"3. get by document size at concurrency {SizeConcurrency}");
             var row3 = await MirroredAsync(
                 [.. Sizes.Select(size => size == 1024
@@ -81,6 +86,7 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
                     : Run(DocStore(main, SizedCollection(size), sized[size], BenchOperation.Get), SizeConcurrency))],
                 cancellationToken);
 
+            peakAfterRows.Add(main.PeakRssBytes);
             Say($"4. get at concurrency 1 with {small.Count:#,0} versus {large.Count:#,0} documents");
             var row4 = await MirroredAsync(
                 [
@@ -89,6 +95,7 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
                 ],
                 cancellationToken);
 
+            peakAfterRows.Add(main.PeakRssBytes);
             Say("5. memory");
             var peaks = new Dictionary<string, long?>
             {
@@ -116,6 +123,8 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
                 Server = new ServerMemory(peaks.Values.Max(), main.RssBytes),
                 PeakRssByServer = peaks,
                 Redis = redisUsage,
+                PeakRssAfterRows = peakAfterRows,
+                RedisFallbacks = (servers.Sum(s => s.RedisFallbacks.FailedCalls), servers.Sum(s => s.RedisFallbacks.BreakerOpened)),
                 Elapsed = clock.Elapsed,
             };
         }
@@ -141,10 +150,10 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
         }
     }
 
-    /// <summary>Every key in the benchmark's own Redis is DocStore's: its size (MEMORY USAGE) and its TTL.</summary>
+    /// <summary>The session-token keys in the benchmark's own Redis: their size (MEMORY USAGE) and TTL.</summary>
     public static async Task<RedisUsage> MeasureRedisAsync(RedisHost redis, CancellationToken cancellationToken)
     {
-        var keys = await redis.KeysAsync("*", cancellationToken);
+        var keys = await redis.KeysAsync(TokenKeyPattern, cancellationToken);
         int counted = 0, withoutTtl = 0;
         long total = 0, minTtl = long.MaxValue, maxTtl = 0;
         foreach (var key in keys)
