@@ -19,8 +19,8 @@ internal static class BenchCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var concurrency = new Option<int>("--concurrency") { Description = "Calls in flight at once (closed loop)", DefaultValueFactory = _ => 64 };
-        var duration = new Option<double>("--duration") { Description = "Seconds measured, for the ceiling and for the mix each", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<double>("--warmup") { Description = "Seconds of calls before measuring, not recorded", DefaultValueFactory = _ => 3 };
+        var duration = new Option<double>("--duration") { Description = "Seconds measured for the ceiling and for the mix each, in two halves (ceiling, mix, mix, ceiling)", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of calls before each measured half, not recorded", DefaultValueFactory = _ => 3 };
         var mix = new Option<string>("--mix") { Description = "Operation weights, e.g. get=80,upsert=15,patch=5", DefaultValueFactory = _ => "get=80,upsert=15,patch=5" };
         var docSize = new Option<int>("--doc-size") { Description = "Bytes of each document as UTF-8 JSON", DefaultValueFactory = _ => 1024 };
         var documents = new Option<int>("--documents") { Description = "Documents stored before the run; Get and Patch pick among them", DefaultValueFactory = _ => 1000 };

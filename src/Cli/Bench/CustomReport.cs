@@ -70,7 +70,7 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
     public string ToTable()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"docstore bench: concurrency {Settings.Concurrency}, {Settings.Duration.TotalSeconds:0.#} s after {Settings.Warmup.TotalSeconds:0.#} s warm-up, mix {Settings.Mix}, {Settings.DocumentBytes} B documents x {Settings.Documents}, collection {Settings.Collection}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"docstore bench: concurrency {Settings.Concurrency}, {Settings.Duration.TotalSeconds:0.#} s each for the ceiling and the mix (two halves, in the order ceiling, mix, mix, ceiling; {Settings.Warmup.TotalSeconds:0.#} s warm-up before each), mix {Settings.Mix}, {Settings.DocumentBytes} B documents x {Settings.Documents}, collection {Settings.Collection}");
         text.AppendLine(CultureInfo.InvariantCulture, $"machine: {Machine.Describe()}");
         text.AppendLine(Settings.Endpoints.Count == 0
             ? "The server runs on this machine as a child process: the client shares its CPUs."

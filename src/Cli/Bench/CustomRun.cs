@@ -83,20 +83,18 @@ internal static class CustomRun
     private static async Task<(OperationResult Ceiling, IReadOnlyList<OperationResult> Operations)> MeasureAsync(
         CustomSettings settings, IReadOnlyList<GrpcChannel> channels, DocumentSet documents, TextWriter progress, CancellationToken cancellationToken)
     {
-        progress.WriteLine($"[bench] ceiling: grpc.health.v1.Health/Check at concurrency {settings.Concurrency}");
-        var ceiling = await ClosedLoop.RunAsync(
-            new CeilingWorkload([.. channels.Select(c => new Health.HealthClient(c))], Deadline),
-            settings.Concurrency,
-            settings.Warmup,
-            settings.Duration,
-            cancellationToken);
-        progress.WriteLine($"[bench] {settings.Mix} at concurrency {settings.Concurrency}");
-        var operations = await ClosedLoop.RunAsync(
-            new DocStoreWorkload([.. channels.Select(c => new DocStoreService.DocStoreServiceClient(c))], settings.Collection, documents, settings.Mix, Deadline),
-            settings.Concurrency,
-            settings.Warmup,
-            settings.Duration,
-            cancellationToken);
+        // Ceiling, mix, mix, ceiling, each for half the duration: a drift in the machine's other load
+        // weighs on both sides alike.
+        var ceilingWorkload = new CeilingWorkload([.. channels.Select(c => new Health.HealthClient(c))], Deadline);
+        var mixWorkload = new DocStoreWorkload([.. channels.Select(c => new DocStoreService.DocStoreServiceClient(c))], settings.Collection, documents, settings.Mix, Deadline);
+        var half = settings.Duration / 2;
+        progress.WriteLine($"[bench] ceiling (grpc.health.v1.Health/Check), then {settings.Mix}, then again in reverse order, at concurrency {settings.Concurrency}");
+        var ceiling1 = await ClosedLoop.RunAsync(ceilingWorkload, settings.Concurrency, settings.Warmup, half, cancellationToken);
+        var mix1 = await ClosedLoop.RunAsync(mixWorkload, settings.Concurrency, settings.Warmup, half, cancellationToken);
+        var mix2 = await ClosedLoop.RunAsync(mixWorkload, settings.Concurrency, settings.Warmup, settings.Duration - half, cancellationToken);
+        var ceiling2 = await ClosedLoop.RunAsync(ceilingWorkload, settings.Concurrency, settings.Warmup, settings.Duration - half, cancellationToken);
+        var ceiling = new[] { Measurements.Merge([ceiling1[0], ceiling2[0]]) };
+        var operations = mix1.Zip(mix2, (a, b) => Measurements.Merge([a, b])).ToList();
         return (ceiling[0], operations);
     }
 }
