@@ -82,7 +82,12 @@ public sealed class SessionTokenRegistryTests : IAsyncLifetime
 
     private SessionTokenRegistry Pod(TokenSharing sharing, string? redis = null)
     {
-        var options = new DocStoreOptions { Redis = { Configuration = redis ?? _redis.Configuration }, SessionTokens = { Sharing = sharing } };
+        // A generous Redis timeout: these tests are about what is merged, not about a loaded machine's latency.
+        var options = new DocStoreOptions
+        {
+            Redis = { Configuration = redis ?? _redis.Configuration },
+            SessionTokens = { Sharing = sharing, RedisTimeout = TimeSpan.FromSeconds(5) },
+        };
         var services = new ServiceCollection()
             .AddMetrics()
             .AddLogging()
