@@ -28,7 +28,7 @@ internal static class BenchCommand
         var sharing = new Option<string>("--sharing") { Description = "DocStore:SessionTokens:Sharing of a server started here (Redis starts a redis-server)", DefaultValueFactory = _ => "Local" };
         sharing.AcceptOnlyFromAmong("Local", "Off", "Redis");
         var serverPath = new Option<string?>("--server-path") { Description = "DocStore.Server.dll to start; default: the one built in this repository" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on standard output (the table goes to standard error)" };
 
         var command = new Command("bench", "Measure DocStore's throughput and latency side by side with the empty-RPC ceiling (the gRPC health check).")
         {
@@ -56,6 +56,16 @@ internal static class BenchCommand
             var output = parse.InvocationConfiguration.Output;
             var progress = parse.InvocationConfiguration.Error;
             var asJson = parse.GetValue(json);
+
+            // With --json, the JSON object is all of standard output; the table goes to standard error.
+            async Task Print(string jsonText, string table)
+            {
+                await output.WriteLineAsync(asJson ? jsonText : table);
+                if (asJson)
+                {
+                    await progress.WriteLineAsync(table);
+                }
+            }
             if (parse.GetValue(scenario) == "standard")
             {
                 var standard = new StandardScenario(
@@ -64,7 +74,7 @@ internal static class BenchCommand
                     TimeSpan.FromSeconds(parse.GetResult(warmup) is { Implicit: false } ? parse.GetValue(warmup) : 2),
                     progress);
                 var report = await standard.RunAsync(cancellationToken);
-                await output.WriteLineAsync(asJson ? report.ToJson() : report.ToTable());
+                await Print(report.ToJson(), report.ToTable());
                 return report.Errors == 0 ? 0 : 1;
             }
 
@@ -79,7 +89,7 @@ internal static class BenchCommand
                 parse.GetValue(endpoints) ?? [],
                 parse.GetValue(sharing)!);
             var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), progress, cancellationToken);
-            await output.WriteLineAsync(asJson ? custom.ToJson() : custom.ToTable());
+            await Print(custom.ToJson(), custom.ToTable());
             return custom.Errors == 0 ? 0 : 1;
         });
         return command;
