@@ -114,34 +114,64 @@ internal static partial class CosmosResponses
 
         var message = raw.Trim();
 
+        // The SDK's summary of a failed stream call: "Response status code does not indicate success: ...; Reason: (<body>);"
+        var reason = message.IndexOf("Reason: (", StringComparison.Ordinal);
+        if (reason >= 0)
+        {
+            message = message[(reason + "Reason: (".Length)..].TrimStart();
+        }
+
+        // The SDK's rendering of the error body: "code : BadRequest\nmessage : ...".
+        var messageField = message.IndexOf("message : ", StringComparison.Ordinal);
+        if (messageField >= 0)
+        {
+            message = message[(messageField + "message : ".Length)..].TrimStart();
+        }
+
+        // A JSON error body: {"code":"BadRequest","message":"..."}
+        if (message.StartsWith('{'))
+        {
+            using var body = FirstJsonValue(message);
+            if (body is not null && body.RootElement.ValueKind == JsonValueKind.Object
+                && body.RootElement.TryGetProperty("message", out var inner) && inner.ValueKind == JsonValueKind.String)
+            {
+                message = inner.GetString()!.Trim();
+            }
+        }
+
         // The service's form: Message: {"Errors":["..."]}\r\nActivityId: ..., Request URI: ...
         if (message.StartsWith("Message: ", StringComparison.Ordinal))
         {
-            var line = message["Message: ".Length..];
-            var end = line.IndexOfAny(['\r', '\n']);
-            line = end >= 0 ? line[..end] : line;
-            try
+            message = message["Message: ".Length..];
+            using var errors = FirstJsonValue(message);
+            if (errors is not null && errors.RootElement.ValueKind == JsonValueKind.Object
+                && errors.RootElement.TryGetProperty("Errors", out var list) && list.ValueKind == JsonValueKind.Array)
             {
-                using var errors = JsonDocument.Parse(line);
-                if (errors.RootElement.TryGetProperty("Errors", out var list) && list.ValueKind == JsonValueKind.Array)
-                {
-                    message = string.Join(" ", list.EnumerateArray().Select(e => e.GetString()));
-                }
-            }
-            catch (JsonException)
-            {
-                message = line;
+                message = string.Join(" ", list.EnumerateArray().Select(e => e.ToString()));
             }
         }
-        else
-        {
-            var end = message.IndexOfAny(['\r', '\n']);
-            message = end >= 0 ? message[..end] : message;
-        }
+
+        var end = message.IndexOfAny(['\r', '\n']);
+        message = end >= 0 ? message[..end] : message;
+        message = message.TrimEnd(')', ';', ' ');
 
         message = OperationPrefix().Replace(message, m => $"operation {m.Groups[1].Value}:");
         message = LearnMore().Replace(message, "").Trim();
         return message.Length <= MaxMessageCharacters ? message : message[..MaxMessageCharacters] + "...";
+    }
+
+    /// <summary>The JSON value at the start of <paramref name="text"/>, ignoring what follows it.</summary>
+    private static JsonDocument? FirstJsonValue(string text)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text), isFinalBlock: false, state: default);
+        try
+        {
+            return JsonDocument.TryParseValue(ref reader, out var document) ? document : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static async Task<string> MessageAsync(ResponseMessage response, CancellationToken cancellationToken)
