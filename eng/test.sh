@@ -13,12 +13,17 @@ apt_install() {
   $sudo apt-get update
   $sudo apt-get install -y --no-install-recommends "$@"
 }
-if ! command -v npm >/dev/null 2>&1; then
-  apt_install nodejs npm
+missing=()
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) # the fixtures start their own, on free ports
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_install "${missing[@]}"
 fi
 
-# Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through).
-if [ ! -x node_modules/.bin/buf ] || ! node_modules/.bin/buf --version >/dev/null 2>&1; then
+# Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through) and
+# @vercel/cosmosdb-server (the Cosmos DB peer the Cosmos store's tests run against).
+if [ ! -x node_modules/.bin/buf ] || ! node_modules/.bin/buf --version >/dev/null 2>&1 \
+  || [ ! -f node_modules/@vercel/cosmosdb-server/lib/cli.js ]; then
   npm ci --no-audit --no-fund
 fi
 

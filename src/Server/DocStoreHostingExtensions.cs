@@ -1,4 +1,5 @@
 using DocStore.Server.Api;
+using DocStore.Server.Consistency;
 using DocStore.Server.Storage;
 using DocStore.Server.Storage.Cosmos;
 using DocStore.Server.Storage.Embedded;
@@ -48,6 +49,7 @@ public static class DocStoreHostingExtensions
             ? provider.GetRequiredService<CosmosDocumentStore>()
             : provider.GetRequiredService<EmbeddedDocumentStore>());
         services.AddHostedService<StoreStartup>();
+        services.AddSessionTokenSharing();
 
         services.AddGrpc(options =>
         {
