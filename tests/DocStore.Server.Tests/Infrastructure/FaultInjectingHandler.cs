@@ -31,11 +31,15 @@ public sealed class FaultInjectingHandler() : DelegatingHandler(new SocketsHttpH
     /// <summary>How long to hold each document request before answering it.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>When set, every request (not only document requests) fails as a refused connection does.</summary>
+    public bool Unreachable { get; set; }
+
     public void Reset()
     {
         Fault = null;
         Amend = null;
         Delay = TimeSpan.Zero;
+        Unreachable = false;
         Requests.Clear();
         Cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -59,6 +63,11 @@ public sealed class FaultInjectingHandler() : DelegatingHandler(new SocketsHttpH
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (Unreachable)
+        {
+            throw new HttpRequestException("Connection refused (injected)", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        }
+
         var path = request.RequestUri?.AbsolutePath ?? "";
         if (!path.Contains("/docs", StringComparison.Ordinal))
         {

@@ -14,29 +14,36 @@ internal sealed class CosmosDocumentStore(CosmosContainers containers, ILogger<C
     /// <inheritdoc />
     public string TokenScope(CollectionDefinition collection) => containers.TokenScope(collection);
 
-    public async Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken)
-    {
-        var options = sessionToken is null ? null : new ItemRequestOptions { SessionToken = sessionToken };
-        using var response = await containers.Get(collection)
-            .ReadItemStreamAsync(key.Id, new PartitionKey(key.PartitionKey), options, cancellationToken);
-        return await CosmosResponses.ToResultAsync(response, CosmosOperation.Read, collection, logger, cancellationToken);
-    }
+    public Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken) =>
+        CallAsync(
+            collection,
+            CosmosOperation.Read,
+            (key, options: sessionToken is null ? null : new ItemRequestOptions { SessionToken = sessionToken }),
+            static (container, state, token) => container.ReadItemStreamAsync(state.key.Id, new PartitionKey(state.key.PartitionKey), state.options, token),
+            cancellationToken);
 
     public async Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken)
     {
-        var container = containers.Get(collection);
         using var content = AsStream(body);
         if (ifMatch is null)
         {
-            using var upserted = await container.UpsertItemStreamAsync(content, new PartitionKey(key.PartitionKey), requestOptions: null, cancellationToken);
-            return await CosmosResponses.ToResultAsync(upserted, CosmosOperation.Upsert, collection, logger, cancellationToken);
+            return await CallAsync(
+                collection,
+                CosmosOperation.Upsert,
+                (key, content),
+                static (container, state, token) => container.UpsertItemStreamAsync(state.content, new PartitionKey(state.key.PartitionKey), requestOptions: null, token),
+                cancellationToken);
         }
 
         // Cosmos DB ignores If-Match on an upsert that creates (it answers 201), but DocStore's contract
         // is that if_match names the stored version: a conditional upsert is a conditional replace, and an
         // absent document does not match.
-        using var replaced = await container.ReplaceItemStreamAsync(content, key.Id, new PartitionKey(key.PartitionKey), new ItemRequestOptions { IfMatchEtag = ifMatch }, cancellationToken);
-        return await CosmosResponses.ToResultAsync(replaced, CosmosOperation.ConditionalReplace, collection, logger, cancellationToken);
+        return await CallAsync(
+            collection,
+            CosmosOperation.ConditionalReplace,
+            (key, content, options: new ItemRequestOptions { IfMatchEtag = ifMatch }),
+            static (container, state, token) => container.ReplaceItemStreamAsync(state.content, state.key.Id, new PartitionKey(state.key.PartitionKey), state.options, token),
+            cancellationToken);
     }
 
     public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
@@ -47,10 +54,45 @@ internal sealed class CosmosDocumentStore(CosmosContainers containers, ILogger<C
             patch[i] = ToCosmos(operations[i]);
         }
 
-        var options = ifMatch is null ? null : new PatchItemRequestOptions { IfMatchEtag = ifMatch };
-        using var response = await containers.Get(collection)
-            .PatchItemStreamAsync(key.Id, new PartitionKey(key.PartitionKey), patch, options, cancellationToken);
-        return await CosmosResponses.ToResultAsync(response, CosmosOperation.Patch, collection, logger, cancellationToken);
+        return await CallAsync(
+            collection,
+            CosmosOperation.Patch,
+            (key, patch, options: ifMatch is null ? null : new PatchItemRequestOptions { IfMatchEtag = ifMatch }),
+            static (container, state, token) => container.PatchItemStreamAsync(state.key.Id, new PartitionKey(state.key.PartitionKey), state.patch, state.options, token),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes one stream call and maps its response. The SDK returns most failures as a response, but
+    /// throws for a transport failure (connection refused, TLS) and for some statuses; those map the
+    /// same way. Cancellation (the caller's deadline) propagates.
+    /// </summary>
+    private async Task<StoreResult> CallAsync<TState>(
+        CollectionDefinition collection,
+        CosmosOperation operation,
+        TState state,
+        Func<Container, TState, CancellationToken, Task<ResponseMessage>> call,
+        CancellationToken cancellationToken)
+    {
+        ResponseMessage response;
+        try
+        {
+            response = await call(containers.Get(collection), state, cancellationToken);
+        }
+        catch (CosmosException e)
+        {
+            return await CosmosResponses.FromExceptionAsync(e, operation, collection, logger);
+        }
+        catch (HttpRequestException e)
+        {
+            CosmosStoreLog.Unreachable(logger, 0, e);
+            return StoreResult.Failure(StoreStatus.Unavailable, "Cosmos DB cannot be reached");
+        }
+
+        using (response)
+        {
+            return await CosmosResponses.ToResultAsync(response, operation, collection, logger, cancellationToken);
+        }
     }
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)

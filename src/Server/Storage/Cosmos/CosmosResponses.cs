@@ -27,34 +27,45 @@ internal static partial class CosmosResponses
             return StoreResult.Success(ToDocument(body, response.Headers));
         }
 
-        var status = (int)response.StatusCode;
-        var subStatus = SubStatus(response.Headers);
-        switch (response.StatusCode)
+        return await FailureAsync(response.StatusCode, SubStatus(response.Headers), response.Headers, () => MessageAsync(response, cancellationToken), operation, collection, logger);
+    }
+
+    /// <summary>The same mapping for a failure the SDK threw instead of returning (it does for some statuses).</summary>
+    public static Task<StoreResult> FromExceptionAsync(CosmosException exception, CosmosOperation operation, CollectionDefinition collection, ILogger logger) =>
+        FailureAsync(exception.StatusCode, exception.SubStatusCode, exception.Headers, () => Task.FromResult(CleanMessage(exception.ResponseBody ?? exception.Message)), operation, collection, logger);
+
+    private static async Task<StoreResult> FailureAsync(HttpStatusCode statusCode, int subStatus, Headers headers, Func<Task<string>> message, CosmosOperation operation, CollectionDefinition collection, ILogger logger)
+    {
+        var status = (int)statusCode;
+        switch (statusCode)
         {
             case HttpStatusCode.NotFound when subStatus == OwnerResourceNotFound || operation == CosmosOperation.Upsert:
-                CosmosStoreLog.ContainerMissing(logger, collection.Name, collection.Container, response.Headers.ActivityId);
+                CosmosStoreLog.ContainerMissing(logger, collection.Name, collection.Container, headers.ActivityId);
                 return StoreResult.Failure(StoreStatus.Unavailable, $"the container of collection '{collection.Name}' does not exist");
-            case HttpStatusCode.NotFound:
+            case HttpStatusCode.NotFound when operation == CosmosOperation.ConditionalReplace:
                 // A conditional replace of an absent document: the etag matches nothing.
-                return operation == CosmosOperation.ConditionalReplace ? StoreResult.PreconditionFailed : StoreResult.NotFound;
+                return StoreResult.PreconditionFailed;
+            case HttpStatusCode.NotFound:
+                // A read that found nothing still names the state the replica had reached.
+                return headers.Session is { Length: > 0 } token ? StoreResult.Failure(StoreStatus.NotFound, sessionToken: token) : StoreResult.NotFound;
             case HttpStatusCode.PreconditionFailed:
                 return StoreResult.PreconditionFailed;
             case HttpStatusCode.TooManyRequests:
-                return StoreResult.Failure(StoreStatus.Throttled, retryAfter: RetryAfter(response.Headers));
+                return StoreResult.Failure(StoreStatus.Throttled, retryAfter: RetryAfter(headers));
             case HttpStatusCode.BadRequest when operation == CosmosOperation.Patch:
-                return StoreResult.Failure(StoreStatus.PatchNotApplicable, await MessageAsync(response, cancellationToken));
+                return StoreResult.Failure(StoreStatus.PatchNotApplicable, await message());
             case HttpStatusCode.RequestEntityTooLarge:
-                return StoreResult.Failure(StoreStatus.TooLarge, "the resulting document would exceed Cosmos DB's 2 MB limit: " + await MessageAsync(response, cancellationToken));
+                return StoreResult.Failure(StoreStatus.TooLarge, "the resulting document would exceed Cosmos DB's 2 MB limit: " + await message());
             case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
-                CosmosStoreLog.Refused(logger, status, subStatus, operation, collection.Container, response.Headers.ActivityId, await MessageAsync(response, cancellationToken));
+                CosmosStoreLog.Refused(logger, status, subStatus, operation, collection.Container, headers.ActivityId, await message());
                 return StoreResult.Failure(StoreStatus.Unavailable, $"Cosmos DB refused DocStore's credentials (HTTP {status}); the server log has the details");
             case HttpStatusCode.RequestTimeout or HttpStatusCode.Gone or (HttpStatusCode)449 or HttpStatusCode.ServiceUnavailable
                 or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout:
-                CosmosStoreLog.Failed(logger, status, subStatus, operation, collection.Container, response.Headers.ActivityId);
+                CosmosStoreLog.Failed(logger, status, subStatus, operation, collection.Container, headers.ActivityId);
                 return StoreResult.Failure(StoreStatus.Unavailable, $"Cosmos DB answered HTTP {status}");
             default:
                 throw new InvalidOperationException(
-                    $"Cosmos DB answered HTTP {status} (sub-status {subStatus}) to a {operation} on container '{collection.Container}', which DocStore does not expect: {await MessageAsync(response, cancellationToken)}");
+                    $"Cosmos DB answered HTTP {status} (sub-status {subStatus}) to a {operation} on container '{collection.Container}', which DocStore does not expect: {await message()}");
         }
     }
 
@@ -96,8 +107,8 @@ internal static partial class CosmosResponses
     }
 
     /// <summary>The delay Cosmos asked for (<c>x-ms-retry-after-ms</c>), after the SDK's own retries.</summary>
-    public static TimeSpan? RetryAfter(Headers headers) =>
-        double.TryParse(headers["x-ms-retry-after-ms"], NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0
+    public static TimeSpan? RetryAfter(Headers? headers) =>
+        double.TryParse(headers?["x-ms-retry-after-ms"], NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0
             ? TimeSpan.FromMilliseconds(milliseconds)
             : null;
 
