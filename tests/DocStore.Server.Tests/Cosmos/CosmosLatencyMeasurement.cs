@@ -9,7 +9,8 @@ namespace DocStore.Server.Tests.Cosmos;
 
 /// <summary>
 /// Measures, in one run against the same peer, a Get through DocStore on the Cosmos store (gRPC in
-/// process) against a direct SDK <c>ReadItemStreamAsync</c>, and prints p50/p99 and their ratio. It asserts
+/// process, and a server process over loopback) against a direct SDK <c>ReadItemStreamAsync</c>, and
+/// prints p50/p99 and their ratios. It asserts
 /// no timings (the machine is shared); the figures are for the closing note.
 /// </summary>
 [Collection(CosmosPeerGroup.Name)]
@@ -27,7 +28,16 @@ public sealed class CosmosLatencyMeasurement(CosmosPeerFixture peer, ITestOutput
         var container = peer.Direct.GetContainer(peer.Database, "items");
         var partitionKey = new PartitionKey("p");
 
+        // The same server as a real process, called over loopback HTTP/2 as a pod would be.
+        var environment = peer.Peer.ServerSettings(peer.Database).ToDictionary(e => e.Key.Replace(":", "__", StringComparison.Ordinal), e => e.Value!);
+        environment["DocStore__Metrics__Port"] = "0";
+        await using var process = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), environment);
+        using var channel = process.CreateChannel();
+        var overLoopback = new DocStoreService.DocStoreServiceClient(channel);
+
         async Task DocStoreGet() => await peer.Client.GetAsync(request);
+
+        async Task DocStoreProcessGet() => await overLoopback.GetAsync(request);
 
         async Task DirectRead()
         {
@@ -39,24 +49,32 @@ public sealed class CosmosLatencyMeasurement(CosmosPeerFixture peer, ITestOutput
 
         // Interleave the two so that noise from other work on the machine falls on both alike.
         var docStore = new List<double>(Samples);
+        var docStoreProcess = new List<double>(Samples);
         var direct = new List<double>(Samples);
         for (var i = 0; i < Warmup + Samples; i++)
         {
             var a = await TimeAsync(DocStoreGet);
             var b = await TimeAsync(DirectRead);
+            var c = await TimeAsync(DocStoreProcessGet);
             if (i >= Warmup)
             {
                 docStore.Add(a);
                 direct.Add(b);
+                docStoreProcess.Add(c);
             }
         }
 
         var (dsP50, dsP99) = (Percentile(docStore, 0.50), Percentile(docStore, 0.99));
         var (dP50, dP99) = (Percentile(direct, 0.50), Percentile(direct, 0.99));
+        var (pP50, pP99) = (Percentile(docStoreProcess, 0.50), Percentile(docStoreProcess, 0.99));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"DocStore Get (Cosmos store): p50 {dsP50:F2} ms, p99 {dsP99:F2} ms; direct SDK read: p50 {dP50:F2} ms, p99 {dP99:F2} ms; ratio p50 {dsP50 / dP50:F2}, p99 {dsP99 / dP99:F2} ({Samples} samples each)"));
+            $"Direct SDK ReadItemStreamAsync: p50 {dP50:F2} ms, p99 {dP99:F2} ms ({Samples} samples each, interleaved)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"DocStore Get, in process (TestServer): p50 {dsP50:F2} ms, p99 {dsP99:F2} ms; ratio to direct p50 {dsP50 / dP50:F2}, p99 {dsP99 / dP99:F2}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"DocStore Get, server process over loopback h2c: p50 {pP50:F2} ms, p99 {pP99:F2} ms; ratio to direct p50 {pP50 / dP50:F2}, p99 {pP99 / dP99:F2}"));
         Assert.Equal(Samples, docStore.Count);
-        Assert.All(docStore.Concat(direct), ms => Assert.True(ms > 0));
+        Assert.All(docStore.Concat(direct).Concat(docStoreProcess), ms => Assert.True(ms > 0));
     }
 
     private static async Task<double> TimeAsync(Func<Task> call)
