@@ -1,3 +1,4 @@
+using DocStore.Server.Consistency;
 using DocStore.Server.Storage;
 using DocStore.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -10,11 +11,12 @@ namespace DocStore.Server.Api;
 /// bound to the contract by <see cref="DocStoreServiceMethodProvider"/>, not by deriving from the
 /// generated base class, so that undecodable requests get a clear error.
 /// </summary>
-internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections)
+internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections, SessionTokenRegistry sessionTokens)
 {
     public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
     {
-        var (collection, key, sessionToken) = RequestValidator.ValidateGet(request, collections);
+        var (collection, key, callerToken) = RequestValidator.ValidateGet(request, collections);
+        var sessionToken = await sessionTokens.ForReadAsync(collection, key.PartitionKey, callerToken, context.CancellationToken);
         var result = await store.ReadAsync(collection, key, sessionToken, context.CancellationToken);
         var stored = Succeeded(result, collection, key);
         return new GetResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
@@ -25,6 +27,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
         var (collection, key, body) = RequestValidator.ValidateUpsert(request, collections);
         var result = await store.UpsertAsync(collection, key, body, NullIfEmpty(request.IfMatch), context.CancellationToken);
         var stored = Succeeded(result, collection, key);
+        await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
 
         // The validator removed the system properties from the request's document, so it is the stored body.
         return new UpsertResponse { Document = ToDocument(key, request.Document, stored), Info = ToInfo(stored) };
@@ -35,6 +38,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
         var (collection, key, operations) = RequestValidator.ValidatePatch(request, collections);
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);
         var stored = Succeeded(result, collection, key);
+        await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
         return new PatchResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
     }
 
