@@ -20,7 +20,8 @@ public static class DocStoreClientServiceCollectionExtensions
     /// <see cref="DocStoreService.DocStoreServiceClient"/> through Grpc.Net.ClientFactory, over one channel with
     /// the default deadline, retries of UNAVAILABLE for Get and Upsert, keep-alive pings, and round-robin load
     /// balancing across every address when <see cref="DocStoreClientOptions.Address"/> uses a resolver scheme
-    /// such as <c>dns:///</c> (a Kubernetes headless Service). Calling it again only reconfigures the options.
+    /// such as <c>dns:///</c> (a Kubernetes headless Service). HttpClientFactory's per-request log lines are
+    /// removed, as gRPC logs its calls itself. Calling it again only reconfigures the options.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options; <see cref="DocStoreClientOptions.Address"/> is required.</param>
@@ -69,7 +70,10 @@ public static class DocStoreClientServiceCollectionExtensions
                     PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 };
             })
-            .AddInterceptor(provider => new DefaultDeadlineInterceptor(Options(provider).DefaultDeadline));
+            .AddInterceptor(provider => new DefaultDeadlineInterceptor(Options(provider).DefaultDeadline))
+            // HttpClientFactory's handlers log every request at Information; gRPC logs calls itself (Grpc.Net.Client
+            // categories), so those lines only repeat it on a hot path. AddDefaultLogger() on the builder restores them.
+            .RemoveAllLoggers();
 
         var name = builder.Name;
         services.TryAddSingleton<DocStoreClient>(provider => new GrpcDocStoreClient(
