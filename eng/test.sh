@@ -16,6 +16,10 @@ apt_install() {
 if ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
+# unzip: the package test reads the packed .nupkg.
+if ! command -v unzip >/dev/null 2>&1; then
+  apt_install unzip
+fi
 
 # Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through).
 if [ ! -x node_modules/.bin/buf ] || ! node_modules/.bin/buf --version >/dev/null 2>&1; then
