@@ -16,12 +16,9 @@ apt_install() {
 missing=()
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) # the fixtures start their own, on free ports
+command -v unzip >/dev/null 2>&1 || missing+=(unzip) # the package test reads the packed .nupkg
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
-fi
-# unzip: the package test reads the packed .nupkg.
-if ! command -v unzip >/dev/null 2>&1; then
-  apt_install unzip
 fi
 
 # Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through).
