@@ -33,4 +33,19 @@ public sealed class LoadBalancingTests
 
         Assert.All(servers, s => Assert.True(s.Calls >= 5, $"{s.Address} got {s.Calls} calls: {string.Join(", ", servers.Select(x => x.Calls))}"));
     }
+
+    [Fact]
+    public async Task A_dns_address_needs_no_tls_settings()
+    {
+        await using var server = await KestrelDocStore.StartAsync(TempFiles.NewDatabasePath());
+        var services = new ServiceCollection();
+        services.AddDocStoreClient(o => o.Address = new Uri($"dns:///localhost:{server.Address.Port}"));
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<DocStoreClient>();
+
+        var written = await client.UpsertAsync("items", new Cart("dns", "p", [], 4));
+
+        Assert.Equal(4, written.Value.Total);
+        Assert.True(server.Calls >= 1);
+    }
 }

@@ -106,4 +106,29 @@ public sealed class RegistrationTests
         await Assert.ThrowsAsync<DocStoreNotFoundException>(() => provider.GetRequiredService<DocStoreClient>().GetAsync<Cart>("items", "x", "p"));
         Assert.Equal(1, store.Calls);
     }
+
+    [Fact]
+    public void The_transport_pings_to_keep_connections_alive_and_may_open_more_than_one()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddDocStoreClient(o =>
+        {
+            o.Address = new Uri("http://docstore:5000");
+            o.KeepAlivePingDelay = TimeSpan.FromSeconds(20);
+            o.KeepAlivePingTimeout = TimeSpan.FromSeconds(7);
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var handler = provider.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(builder.Name);
+        while (handler is DelegatingHandler outer)
+        {
+            handler = outer.InnerHandler!;
+        }
+
+        var sockets = Assert.IsType<SocketsHttpHandler>(handler);
+        Assert.Equal(TimeSpan.FromSeconds(20), sockets.KeepAlivePingDelay);
+        Assert.Equal(TimeSpan.FromSeconds(7), sockets.KeepAlivePingTimeout);
+        Assert.Equal(HttpKeepAlivePingPolicy.Always, sockets.KeepAlivePingPolicy);
+        Assert.True(sockets.EnableMultipleHttp2Connections);
+    }
 }
