@@ -21,7 +21,7 @@ public sealed class DocStoreClientOptions
     /// <summary>
     /// How many times in all a Get or Upsert is attempted when the server or the transport answers
     /// UNAVAILABLE, with exponential back-off. Patch is never retried: an increment or an array append
-    /// applied twice would be wrong. Defaults to 4; 1 turns retries off.
+    /// applied twice would be wrong. Defaults to 4; 1 turns retries off; gRPC caps it at 5.
     /// </summary>
     public int MaxAttempts { get; set; } = 4;
 

@@ -9,6 +9,8 @@ namespace DocStore.Client;
 /// </summary>
 public class DocStoreException : Exception
 {
+    private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
+
     /// <summary>Creates an exception for a failed call.</summary>
     /// <param name="message">What went wrong.</param>
     /// <param name="reason">The <c>ErrorInfo</c> reason, or null when the status carried none.</param>
@@ -21,8 +23,6 @@ public class DocStoreException : Exception
         Reason = reason;
         Metadata = metadata ?? EmptyMetadata;
     }
-
-    private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 
     /// <summary>The gRPC status code the call ended with.</summary>
     public StatusCode StatusCode => RpcException.StatusCode;
