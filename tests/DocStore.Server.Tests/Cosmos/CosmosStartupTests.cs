@@ -1,3 +1,5 @@
+extern alias server;
+
 using DocStore.Server.Tests.Infrastructure;
 
 namespace DocStore.Server.Tests.Cosmos;
@@ -52,6 +54,37 @@ public sealed class CosmosStartupTests(CosmosPeerFixture peer)
         var e = Assert.ThrowsAny<Exception>(() => InProcessServer.WithSettings(settings).Dispose());
 
         Assert.Contains("DocStore:Cosmos:AcceptAnyServerCertificate", Flatten(e), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_recreated_container_gets_a_new_token_scope()
+    {
+        var database = "recreated-" + Guid.NewGuid().ToString("N")[..8];
+        var settings = peer.Peer.ServerSettings(database);
+        string before;
+        using (var first = InProcessServer.WithSettings(settings))
+        {
+            before = Scope(first);
+        }
+
+        var container = peer.Direct.GetContainer(database, "items");
+        await container.DeleteContainerAsync();
+        await peer.Direct.GetDatabase(database).CreateContainerAsync("items", "/pk");
+
+        using var second = InProcessServer.WithSettings(settings);
+        var after = Scope(second);
+
+        Assert.StartsWith($"cosmos/{database}/items/", before, StringComparison.Ordinal);
+        Assert.StartsWith($"cosmos/{database}/items/", after, StringComparison.Ordinal);
+        Assert.NotEqual(before, after);
+    }
+
+    private static string Scope(InProcessServer server)
+    {
+        var store = (server::DocStore.Server.Storage.IDocumentStore)server.Services.GetService(typeof(server::DocStore.Server.Storage.IDocumentStore))!;
+        var registry = (server::DocStore.Server.Storage.CollectionRegistry)server.Services.GetService(typeof(server::DocStore.Server.Storage.CollectionRegistry))!;
+        Assert.True(registry.TryGet("items", out var items));
+        return store.TokenScope(items);
     }
 
     private static string Flatten(Exception e)
