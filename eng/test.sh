@@ -16,12 +16,15 @@ apt_install() {
 missing=()
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) # the fixtures start their own, on free ports
+command -v unzip >/dev/null 2>&1 || missing+=(unzip) # the package test reads the packed .nupkg
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 
-# Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through).
-if [ ! -x node_modules/.bin/buf ] || ! node_modules/.bin/buf --version >/dev/null 2>&1; then
+# Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through) and
+# @vercel/cosmosdb-server (the Cosmos DB peer the Cosmos store's tests run against).
+if [ ! -x node_modules/.bin/buf ] || ! node_modules/.bin/buf --version >/dev/null 2>&1 \
+  || [ ! -f node_modules/@vercel/cosmosdb-server/lib/cli.js ]; then
   npm ci --no-audit --no-fund
 fi
 
@@ -60,6 +63,10 @@ else
   status=1
 fi
 
+echo "== package test: DocStore.Client packed, restored by version and used by tests/PackageConsumer"
+package_status=0
+bash eng/package-test.sh || package_status=$?
+
 # One closing line for the whole run, summed over every test project's results.
 passed=0 failed=0 skipped=0
 for trx in "$results"/*.trx; do
@@ -71,5 +78,7 @@ for trx in "$results"/*.trx; do
   e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+# The package test counts as one test.
+if [ "$package_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)) status=1; fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

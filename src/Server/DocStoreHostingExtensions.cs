@@ -1,6 +1,7 @@
 using DocStore.Server.Api;
 using DocStore.Server.Consistency;
 using DocStore.Server.Storage;
+using DocStore.Server.Storage.Cosmos;
 using DocStore.Server.Storage.Embedded;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Reflection;
@@ -42,7 +43,11 @@ public static class DocStoreHostingExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CollectionRegistry>();
-        services.TryAddSingleton<IDocumentStore, EmbeddedDocumentStore>();
+        services.TryAddSingleton<EmbeddedDocumentStore>();
+        services.AddCosmosStore();
+        services.TryAddSingleton<IDocumentStore>(provider => provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Store == StoreKind.Cosmos
+            ? provider.GetRequiredService<CosmosDocumentStore>()
+            : provider.GetRequiredService<EmbeddedDocumentStore>());
         services.AddHostedService<StoreStartup>();
         services.AddSessionTokenSharing();
 

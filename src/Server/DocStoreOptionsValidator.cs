@@ -1,4 +1,5 @@
 using DocStore.Server.Storage;
+using DocStore.Server.Storage.Cosmos;
 using Microsoft.Extensions.Options;
 
 namespace DocStore.Server;
@@ -19,7 +20,7 @@ internal sealed class DocStoreOptionsValidator : IValidateOptions<DocStoreOption
         }
         else if (options.Store == StoreKind.Cosmos)
         {
-            problems.Add("DocStore:Store is 'Cosmos', but this build serves only the 'Embedded' store.");
+            CosmosOptionsValidation.Validate(options.Cosmos, problems);
         }
 
         var containers = new Dictionary<string, string>(StringComparer.Ordinal);

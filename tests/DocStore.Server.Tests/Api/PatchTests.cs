@@ -2,11 +2,14 @@ using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 
 namespace DocStore.Server.Tests.Api;
 
-public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcessServer>
+/// <summary>
+/// Patch through the real gRPC stack, the same cases on every store: see
+/// <see cref="EmbeddedPatchTests"/> and <see cref="Cosmos.CosmosPatchTests"/>.
+/// </summary>
+public abstract class PatchTests(IContractServer server)
 {
     private const string Seed = """{"pk":"p","name":"bike","price":455.95,"qty":15,"tags":["road","steel"],"inventory":{"count":3,"bins":[1,2]},"flag":null,"a/b":1,"m~n":2}""";
 
@@ -63,7 +66,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Set_creates_a_property_replaces_one_and_replaces_or_appends_array_elements()
+    public virtual async Task Set_creates_a_property_replaces_one_and_replaces_or_appends_array_elements()
     {
         Json.Equal(Expect("""{"color":"red"}"""), await PatchedAsync(Set("/color", "\"red\"")));
         Json.Equal(Expect("""{"price":355.45}"""), await PatchedAsync(Set("/price", "355.45")));
@@ -73,7 +76,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Add_creates_replaces_inserts_at_an_index_and_appends()
+    public virtual async Task Add_creates_replaces_inserts_at_an_index_and_appends()
     {
         Json.Equal(Expect("""{"color":"red"}"""), await PatchedAsync(Add("/color", "\"red\"")));
         Json.Equal(Expect("""{"qty":1}"""), await PatchedAsync(Add("/qty", "1")));
@@ -83,7 +86,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Replace_changes_existing_values_only()
+    public virtual async Task Replace_changes_existing_values_only()
     {
         Json.Equal(Expect("""{"name":"trike"}"""), await PatchedAsync(Replace("/name", "\"trike\"")));
         Json.Equal(Expect("""{"tags":["road","carbon"]}"""), await PatchedAsync(Replace("/tags/1", "\"carbon\"")));
@@ -91,7 +94,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Remove_deletes_a_property_or_an_array_element()
+    public virtual async Task Remove_deletes_a_property_or_an_array_element()
     {
         var withoutName = await PatchedAsync(Remove("/name"));
         Assert.False(withoutName.Fields.ContainsKey("name"));
@@ -100,7 +103,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Increment_adds_to_numbers_and_creates_missing_properties()
+    public virtual async Task Increment_adds_to_numbers_and_creates_missing_properties()
     {
         Json.Equal(Expect("""{"qty":25}"""), await PatchedAsync(Increment("/qty", 10)));
         Json.Equal(Expect("""{"qty":12}"""), await PatchedAsync(Increment("/qty", -3)));
@@ -110,17 +113,12 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task An_integer_stays_an_integer_in_the_stored_JSON_after_a_whole_number_increment()
+    public virtual async Task An_integer_stays_an_integer_in_the_stored_JSON_after_a_whole_number_increment()
     {
         var (id, _) = await SeedAsync();
         await PatchAsync(id, Increment("/qty", 10), Increment("/price", 1), Increment("/half", 0.5));
 
-        using var connection = new SqliteConnection($"Data Source={server.DatabasePath};Mode=ReadOnly;Pooling=false");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT body FROM documents WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        var stored = System.Text.Encoding.UTF8.GetString((byte[])command.ExecuteScalar()!);
+        var stored = await server.ReadStoredJsonAsync("items", id, "p");
 
         Assert.Contains("\"qty\":25,", stored, StringComparison.Ordinal);
         Assert.Contains("\"price\":456.95,", stored, StringComparison.Ordinal);
@@ -128,7 +126,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Move_takes_a_value_to_a_new_place_and_replaces_what_is_there()
+    public virtual async Task Move_takes_a_value_to_a_new_place_and_replaces_what_is_there()
     {
         var moved = await PatchedAsync(Move("/name", "/inventory/name"));
         Assert.False(moved.Fields.ContainsKey("name"));
@@ -142,14 +140,14 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Escaped_paths_name_properties_with_slash_and_tilde()
+    public virtual async Task Escaped_paths_name_properties_with_slash_and_tilde()
     {
         Json.Equal(Expect("""{"a/b":10,"m~n":3}"""), await PatchedAsync(Set("/a~1b", "10"), Increment("/m~0n", 1)));
         Json.Equal(Expect("""{"x/~y":true}"""), await PatchedAsync(Add("/x~1~0y", "true")));
     }
 
     [Fact]
-    public async Task Operations_apply_in_order_within_one_patch()
+    public virtual async Task Operations_apply_in_order_within_one_patch()
     {
         Json.Equal(
             Expect("""{"counter":{"n":3}}"""),
@@ -157,7 +155,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Ten_operations_are_accepted_and_eleven_are_not()
+    public virtual async Task Ten_operations_are_accepted_and_eleven_are_not()
     {
         var (id, etag) = await SeedAsync();
         var ten = Enumerable.Range(0, 10).Select(_ => Increment("/qty", 1)).ToArray();
@@ -171,7 +169,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task A_patch_reports_the_new_etag_token_and_charge()
+    public virtual async Task A_patch_reports_the_new_etag_token_and_charge()
     {
         var (id, etag) = await SeedAsync();
         var patched = await PatchAsync(id, Set("/name", "\"x\""));
@@ -211,7 +209,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
 
     [Theory]
     [MemberData(nameof(NotApplicable))]
-    public async Task A_patch_that_cannot_apply_is_rejected_and_changes_nothing(string why, PatchOperation operation)
+    public virtual async Task A_patch_that_cannot_apply_is_rejected_and_changes_nothing(string why, PatchOperation operation)
     {
         var (id, etag) = await SeedAsync();
         var status = await RpcAssert.FailsAsync(StatusCode.InvalidArgument, "PATCH_NOT_APPLICABLE", () => PatchAsync(id, Increment("/qty", 1), operation));
@@ -223,7 +221,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task An_increment_that_overflows_to_infinity_cannot_apply()
+    public virtual async Task An_increment_that_overflows_to_infinity_cannot_apply()
     {
         var (id, _) = await SeedAsync();
         await PatchAsync(id, Set("/big", "1.7e308"));
@@ -257,7 +255,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
 
     [Theory]
     [MemberData(nameof(Invalid))]
-    public async Task Bad_operations_are_invalid_arguments_naming_the_field(PatchOperation operation, string field)
+    public virtual async Task Bad_operations_are_invalid_arguments_naming_the_field(PatchOperation operation, string field)
     {
         var (id, etag) = await SeedAsync();
         await RpcAssert.InvalidAsync(() => PatchAsync(id, operation), field);
@@ -265,7 +263,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task The_partition_key_path_and_its_parents_cannot_be_patched_in_a_nested_collection()
+    public virtual async Task The_partition_key_path_and_its_parents_cannot_be_patched_in_a_nested_collection()
     {
         Task Patch(PatchOperation operation) => _client.PatchAsync(new PatchRequest
         {
@@ -281,7 +279,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Patch_with_the_current_etag_applies_and_with_another_is_aborted()
+    public virtual async Task Patch_with_the_current_etag_applies_and_with_another_is_aborted()
     {
         var (id, etag) = await SeedAsync();
         var patched = await _client.PatchAsync(new PatchRequest { Collection = "items", Id = id, PartitionKey = "p", IfMatch = etag, Operations = { Increment("/qty", 1) } });
@@ -299,7 +297,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task Patching_an_absent_document_is_not_found()
+    public virtual async Task Patching_an_absent_document_is_not_found()
     {
         await RpcAssert.FailsAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND", () => PatchAsync("absent-" + Guid.NewGuid(), Set("/x", "1")));
         await RpcAssert.FailsAsync(StatusCode.NotFound, "COLLECTION_NOT_FOUND", () => _client.PatchAsync(new PatchRequest
@@ -312,7 +310,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task A_patch_that_would_grow_the_document_past_2_MB_is_rejected()
+    public virtual async Task A_patch_that_would_grow_the_document_past_2_MB_is_rejected()
     {
         var (id, etag) = await SeedAsync();
         var big = Value.ForString(new string('x', 1_200_000));
@@ -325,7 +323,7 @@ public sealed class PatchTests(InProcessServer server) : IClassFixture<InProcess
     }
 
     [Fact]
-    public async Task A_patch_that_would_nest_deeper_than_32_levels_is_rejected()
+    public virtual async Task A_patch_that_would_nest_deeper_than_32_levels_is_rejected()
     {
         var (id, _) = await SeedAsync();
         var deep = Json.Value(string.Concat(Enumerable.Repeat("{\"a\":", 20)) + "1" + new string('}', 20));

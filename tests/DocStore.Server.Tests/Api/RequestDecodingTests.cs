@@ -5,15 +5,18 @@ using Grpc.Core;
 
 namespace DocStore.Server.Tests.Api;
 
-/// <summary>Requests that protobuf cannot decode, and values at the edges of what JSON and doubles hold.</summary>
-public sealed class RequestDecodingTests(InProcessServer server) : IClassFixture<InProcessServer>
+/// <summary>
+/// Requests that protobuf cannot decode, and values at the edges of what JSON and doubles hold, on every
+/// store: see <see cref="EmbeddedRequestDecodingTests"/> and <see cref="Cosmos.CosmosRequestDecodingTests"/>.
+/// </summary>
+public abstract class RequestDecodingTests(IContractServer server)
 {
     private static readonly Marshaller<byte[]> Raw = Marshallers.Create(bytes => bytes, bytes => bytes);
 
     private static readonly Method<byte[], byte[]> RawGet = new(MethodType.Unary, "docstore.v1.DocStoreService", "Get", Raw, Raw);
 
     [Fact]
-    public async Task A_request_with_invalid_UTF_8_is_an_invalid_argument()
+    public virtual async Task A_request_with_invalid_UTF_8_is_an_invalid_argument()
     {
         // GetRequest { collection = "items" (field 1), id = 0xFF (field 2, not UTF-8), partition_key = "p" (field 3) }
         byte[] message = [0x0A, 5, (byte)'i', (byte)'t', (byte)'e', (byte)'m', (byte)'s', 0x12, 1, 0xFF, 0x1A, 1, (byte)'p'];
@@ -25,7 +28,7 @@ public sealed class RequestDecodingTests(InProcessServer server) : IClassFixture
     }
 
     [Fact]
-    public async Task A_document_nested_past_protobufs_recursion_limit_is_an_invalid_argument()
+    public virtual async Task A_document_nested_past_protobufs_recursion_limit_is_an_invalid_argument()
     {
         var inner = new Struct { Fields = { ["leaf"] = Value.ForNumber(1) } };
         for (var i = 0; i < 40; i++)
@@ -43,7 +46,7 @@ public sealed class RequestDecodingTests(InProcessServer server) : IClassFixture
     }
 
     [Fact]
-    public async Task Negative_zero_reads_back_as_it_was_written()
+    public virtual async Task Negative_zero_reads_back_as_it_was_written()
     {
         var document = Json.Struct("""{"id":"minus-zero","pk":"p"}""");
         document.Fields["z"] = Value.ForNumber(-0.0);
@@ -56,7 +59,7 @@ public sealed class RequestDecodingTests(InProcessServer server) : IClassFixture
     }
 
     [Fact]
-    public async Task An_increment_past_2_to_the_53_returns_what_is_stored()
+    public virtual async Task An_increment_past_2_to_the_53_returns_what_is_stored()
     {
         await server.Client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"big","pk":"p","n":9007199254740992}""") });
 
@@ -74,7 +77,7 @@ public sealed class RequestDecodingTests(InProcessServer server) : IClassFixture
     }
 
     [Fact]
-    public async Task A_collection_name_longer_than_255_characters_is_an_invalid_argument() =>
+    public virtual async Task A_collection_name_longer_than_255_characters_is_an_invalid_argument() =>
         await RpcAssert.InvalidAsync(
             () => server.Client.GetAsync(new GetRequest { Collection = new string('c', 256), Id = "x", PartitionKey = "p" }).ResponseAsync,
             "collection");

@@ -32,14 +32,15 @@ public sealed class OptionsValidatorTests
 
         var problems = Problems(options);
 
-        Assert.Contains(problems, p => p.StartsWith("DocStore:Store", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("DocStore:Cosmos:Endpoint is required", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("DocStore:Cosmos:Database is required", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DocStore:Collections:a:PartitionKeyPath", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DocStore:Collections:b:PartitionKeyPath is required", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DocStore:Collections:c:PartitionKeyPath", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DocStore:Collections:d/e:", StringComparison.Ordinal) && p.Contains("255 characters", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DocStore:Collections:d/e:Container", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DocStore:Embedded:Path", StringComparison.Ordinal));
-        Assert.Equal(7, problems.Count);
+        Assert.Equal(8, problems.Count);
     }
 
     [Fact]
