@@ -1,3 +1,4 @@
+using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -10,12 +11,13 @@ namespace DocStore.Server.Api;
 /// bound to the contract by <see cref="DocStoreServiceMethodProvider"/>, not by deriving from the
 /// generated base class, so that undecodable requests get a clear error.
 /// </summary>
-internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections)
+internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections, DocStoreMetrics metrics)
 {
     public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
     {
         var (collection, key, sessionToken) = RequestValidator.ValidateGet(request, collections);
         var result = await store.ReadAsync(collection, key, sessionToken, context.CancellationToken);
+        metrics.Record(nameof(Get), collection, result);
         var stored = Succeeded(result, collection, key);
         return new GetResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
     }
@@ -24,6 +26,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
     {
         var (collection, key, body) = RequestValidator.ValidateUpsert(request, collections);
         var result = await store.UpsertAsync(collection, key, body, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        metrics.Record(nameof(Upsert), collection, result);
         var stored = Succeeded(result, collection, key);
 
         // The validator removed the system properties from the request's document, so it is the stored body.
@@ -34,6 +37,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
     {
         var (collection, key, operations) = RequestValidator.ValidatePatch(request, collections);
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        metrics.Record(nameof(Patch), collection, result);
         var stored = Succeeded(result, collection, key);
         return new PatchResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
     }
