@@ -13,8 +13,11 @@ apt_install() {
   $sudo apt-get update
   $sudo apt-get install -y --no-install-recommends "$@"
 }
-if ! command -v npm >/dev/null 2>&1; then
-  apt_install nodejs npm
+missing=()
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) # the fixtures start their own, on free ports
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_install "${missing[@]}"
 fi
 
 # Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through).

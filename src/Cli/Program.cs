@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DocStore.Cli.Consistency;
 
 namespace DocStore.Cli;
 
@@ -6,7 +7,10 @@ internal static class Program
 {
     private static Task<int> Main(string[] args)
     {
-        var root = new RootCommand("docstore: operator tools for a DocStore deployment.");
+        var root = new RootCommand("docstore: operator tools for a DocStore deployment.")
+        {
+            ConsistencyCommand.Create(),
+        };
         return root.Parse(args).InvokeAsync();
     }
 }

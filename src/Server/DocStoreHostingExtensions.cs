@@ -1,4 +1,5 @@
 using DocStore.Server.Api;
+using DocStore.Server.Consistency;
 using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.Server.Storage.Embedded;
@@ -43,6 +44,7 @@ public static class DocStoreHostingExtensions
         services.TryAddSingleton<CollectionRegistry>();
         services.TryAddSingleton<IDocumentStore, EmbeddedDocumentStore>();
         services.AddHostedService<StoreStartup>();
+        services.AddSessionTokenSharing();
 
         services.AddGrpc(options =>
         {

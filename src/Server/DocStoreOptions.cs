@@ -164,6 +164,18 @@ public sealed class SessionTokenOptions
 
     /// <summary>How long a token lives in Redis (<c>DocStore:SessionTokens:Ttl</c>). Defaults to 10 minutes.</summary>
     public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a call waits for Redis before going on without it (<c>DocStore:SessionTokens:RedisTimeout</c>).
+    /// Defaults to 50 milliseconds.
+    /// </summary>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How long Redis is skipped after repeated failures, before one call tries it again
+    /// (<c>DocStore:SessionTokens:BreakDuration</c>). Defaults to 5 seconds.
+    /// </summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The Prometheus metrics endpoint (<c>DocStore:Metrics</c>).</summary>

@@ -76,6 +76,57 @@ internal sealed class DocStoreOptionsValidator : IValidateOptions<DocStoreOption
             problems.Add($"DocStore:Shutdown:DrainDelay must be zero or more and at most 10 minutes, not {options.Shutdown.DrainDelay}.");
         }
 
+        ValidateConsistency(options, problems);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static void ValidateConsistency(DocStoreOptions options, List<string> problems)
+    {
+        if (options.Embedded.ReplicaLag < TimeSpan.Zero || options.Embedded.ReplicaLag > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"DocStore:Embedded:ReplicaLag must be between zero and 10 minutes, not {options.Embedded.ReplicaLag}.");
+        }
+
+        var tokens = options.SessionTokens;
+        if (tokens.Sharing is { } sharing && !Enum.IsDefined(sharing))
+        {
+            problems.Add($"DocStore:SessionTokens:Sharing must be 'Redis', 'Local' or 'Off', not '{sharing}'.");
+        }
+
+        var redis = options.Redis.Configuration;
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            if (tokens.Sharing == TokenSharing.Redis)
+            {
+                problems.Add("DocStore:SessionTokens:Sharing is 'Redis', but DocStore:Redis:Configuration is empty; set it (for example 'localhost:6379') or choose 'Local'.");
+            }
+        }
+        else
+        {
+            try
+            {
+                _ = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            }
+            catch (ArgumentException e)
+            {
+                // The parser's message names the bad option, never the password.
+                problems.Add($"DocStore:Redis:Configuration is not a StackExchange.Redis configuration string: {e.Message}");
+            }
+        }
+
+        if (tokens.Ttl <= TimeSpan.Zero)
+        {
+            problems.Add($"DocStore:SessionTokens:Ttl must be above zero, not {tokens.Ttl}.");
+        }
+
+        if (tokens.RedisTimeout <= TimeSpan.Zero || tokens.RedisTimeout > TimeSpan.FromSeconds(30))
+        {
+            problems.Add($"DocStore:SessionTokens:RedisTimeout must be above zero and at most 30 seconds, not {tokens.RedisTimeout}.");
+        }
+
+        if (tokens.BreakDuration < TimeSpan.FromMilliseconds(500) || tokens.BreakDuration > TimeSpan.FromDays(1))
+        {
+            problems.Add($"DocStore:SessionTokens:BreakDuration must be between 500 milliseconds and one day, not {tokens.BreakDuration}.");
+        }
     }
 }

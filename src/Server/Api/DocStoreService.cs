@@ -1,3 +1,4 @@
+using DocStore.Server.Consistency;
 using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.V1;
@@ -11,11 +12,12 @@ namespace DocStore.Server.Api;
 /// bound to the contract by <see cref="DocStoreServiceMethodProvider"/>, not by deriving from the
 /// generated base class, so that undecodable requests get a clear error.
 /// </summary>
-internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections, DocStoreMetrics metrics)
+internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections, SessionTokenRegistry sessionTokens, DocStoreMetrics metrics)
 {
     public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
     {
-        var (collection, key, sessionToken) = RequestValidator.ValidateGet(request, collections);
+        var (collection, key, callerToken) = RequestValidator.ValidateGet(request, collections);
+        var sessionToken = await sessionTokens.ForReadAsync(collection, key.PartitionKey, callerToken, context.CancellationToken);
         var result = await store.ReadAsync(collection, key, sessionToken, context.CancellationToken);
         metrics.Record(nameof(Get), collection, result);
         var stored = Succeeded(result, collection, key);
@@ -28,6 +30,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
         var result = await store.UpsertAsync(collection, key, body, NullIfEmpty(request.IfMatch), context.CancellationToken);
         metrics.Record(nameof(Upsert), collection, result);
         var stored = Succeeded(result, collection, key);
+        await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
 
         // The validator removed the system properties from the request's document, so it is the stored body.
         return new UpsertResponse { Document = ToDocument(key, request.Document, stored), Info = ToInfo(stored) };
@@ -39,6 +42,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);
         metrics.Record(nameof(Patch), collection, result);
         var stored = Succeeded(result, collection, key);
+        await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
         return new PatchResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
     }
 

@@ -46,12 +46,137 @@ internal sealed class SessionToken
         return true;
     }
 
+    /// <summary>
+    /// Parses a token that came from somewhere trusted (a store, Redis, this process), where a
+    /// malformed value means "no token" rather than a caller's mistake.
+    /// </summary>
+    public static SessionToken? ParseOrNull(string? text) =>
+        !string.IsNullOrEmpty(text) && TryParse(text, out var token, out _) ? token : null;
+
+    /// <summary>
+    /// The merge of two tokens: every range either names, and for a range both name, the newer
+    /// entry (higher version, then higher global LSN) with region LSNs merged by maximum. A read
+    /// that passes the merge is at least as fresh as one that passes either token.
+    /// </summary>
+    public static SessionToken Merge(SessionToken first, SessionToken second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var merged = new List<SessionTokenRange>(first.Ranges.Count + second.Ranges.Count);
+        merged.AddRange(first.Ranges);
+        foreach (var range in second.Ranges)
+        {
+            var at = merged.FindIndex(r => r.RangeId == range.RangeId);
+            if (at < 0)
+            {
+                merged.Add(range);
+            }
+            else
+            {
+                merged[at] = SessionTokenRange.Merge(merged[at], range);
+            }
+        }
+
+        return new SessionToken(merged);
+    }
+
+    /// <summary>
+    /// Merges tokens given as text, skipping absent and unparseable ones. Returns
+    /// <see langword="null"/> when none is usable, and a single usable token unchanged.
+    /// </summary>
+    public static string? Merge(params ReadOnlySpan<string?> tokens)
+    {
+        string? onlyText = null;
+        SessionToken? merged = null;
+        var usable = 0;
+        foreach (var text in tokens)
+        {
+            if (ParseOrNull(text) is not { } token)
+            {
+                continue;
+            }
+
+            usable++;
+            onlyText ??= text;
+            merged = merged is null ? token : Merge(merged, token);
+        }
+
+        return usable switch
+        {
+            0 => null,
+            1 => onlyText,
+            _ => merged!.ToString(),
+        };
+    }
+
+    /// <summary>
+    /// True when a read at this token is at least as fresh as one at <paramref name="other"/>: for
+    /// every range of <paramref name="other"/>, this token has the same range, no older.
+    /// </summary>
+    public bool Covers(SessionToken other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        foreach (var range in other.Ranges)
+        {
+            var mine = Find(range.RangeId);
+            if (mine is null || range.IsNewerThan(mine))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The entry for one partition-key range, or <see langword="null"/>.</summary>
+    public SessionTokenRange? Find(string rangeId)
+    {
+        foreach (var range in Ranges)
+        {
+            if (range.RangeId == rangeId)
+            {
+                return range;
+            }
+        }
+
+        return null;
+    }
+
     public override string ToString() => string.Join(',', Ranges);
 }
 
 /// <summary>The part of a session token for one partition-key range.</summary>
 internal sealed record SessionTokenRange(string RangeId, long Version, long GlobalLsn, IReadOnlyDictionary<int, long> RegionLsns)
 {
+    /// <summary>Newer means a higher version, or the same version and a higher global LSN.</summary>
+    public bool IsNewerThan(SessionTokenRange other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Version != other.Version ? Version > other.Version : GlobalLsn > other.GlobalLsn;
+    }
+
+    /// <summary>
+    /// The newer of two entries for the same range, with the region LSNs of both merged by maximum.
+    /// </summary>
+    public static SessionTokenRange Merge(SessionTokenRange first, SessionTokenRange second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var newer = second.IsNewerThan(first) ? second : first;
+        if (first.RegionLsns.Count == 0 && second.RegionLsns.Count == 0)
+        {
+            return newer;
+        }
+
+        var regions = new SortedDictionary<int, long>();
+        foreach (var (region, lsn) in first.RegionLsns.Concat(second.RegionLsns))
+        {
+            regions[region] = regions.TryGetValue(region, out var seen) ? Math.Max(seen, lsn) : lsn;
+        }
+
+        return newer with { RegionLsns = regions };
+    }
+
     public static bool TryParse(string text, [NotNullWhen(true)] out SessionTokenRange? range)
     {
         range = null;

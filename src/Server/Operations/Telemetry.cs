@@ -37,13 +37,27 @@ internal static class Telemetry
 
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            // The Redis instrumentation finds the IConnectionMultiplexer the consistency layer registers,
-            // and instruments nothing when there is none (no Redis configured).
-            telemetry.WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation()
-                .AddGrpcClientInstrumentation()
-                .AddRedisInstrumentation()
-                .AddOtlpExporter());
+            var redis = UsesRedis(configuration);
+            telemetry.WithTracing(tracing =>
+            {
+                tracing.AddAspNetCoreInstrumentation().AddGrpcClientInstrumentation();
+                if (redis)
+                {
+                    // Instruments the IConnectionMultiplexer the consistency layer registers. Without Redis
+                    // that registration must not be resolved: it has no configuration to connect with.
+                    tracing.AddRedisInstrumentation();
+                }
+
+                tracing.AddOtlpExporter();
+            });
         }
+    }
+
+    /// <summary>Whether session tokens go through Redis: a configuration is set and sharing is Redis (the default then).</summary>
+    private static bool UsesRedis(IConfiguration configuration)
+    {
+        var sharing = configuration[$"{DocStoreOptions.SectionName}:SessionTokens:Sharing"];
+        return !string.IsNullOrWhiteSpace(configuration[$"{DocStoreOptions.SectionName}:Redis:Configuration"])
+            && (string.IsNullOrWhiteSpace(sharing) || string.Equals(sharing, nameof(TokenSharing.Redis), StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -19,11 +19,14 @@ internal enum StoreStatus
 /// </summary>
 internal sealed class StoreResult
 {
-    private StoreResult(StoreStatus status, string? message, TimeSpan? retryAfter)
+    private readonly string? _failureSessionToken;
+
+    private StoreResult(StoreStatus status, string? message, TimeSpan? retryAfter, string? sessionToken = null)
     {
         Status = status;
         Message = message;
         RetryAfter = retryAfter;
+        _failureSessionToken = sessionToken;
     }
 
     private StoreResult(StoredDocument document)
@@ -43,12 +46,18 @@ internal sealed class StoreResult
     /// <summary>When the store asked to be retried later (throttling).</summary>
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>
+    /// The session token the store returned, when it returned one: a document's, or a failed read's
+    /// (a NOT_FOUND still tells which state the replica had reached).
+    /// </summary>
+    public string? SessionToken => Document?.SessionToken ?? _failureSessionToken;
+
     public static StoreResult Success(StoredDocument document) => new(document);
 
-    public static StoreResult Failure(StoreStatus status, string? message = null, TimeSpan? retryAfter = null) =>
+    public static StoreResult Failure(StoreStatus status, string? message = null, TimeSpan? retryAfter = null, string? sessionToken = null) =>
         status == StoreStatus.Ok
             ? throw new ArgumentOutOfRangeException(nameof(status), "A failure needs a failing status.")
-            : new StoreResult(status, message, retryAfter);
+            : new StoreResult(status, message, retryAfter, sessionToken);
 
     public static StoreResult NotFound { get; } = new(StoreStatus.NotFound, null, null);
 

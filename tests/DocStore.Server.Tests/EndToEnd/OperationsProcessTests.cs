@@ -75,6 +75,26 @@ public sealed class OperationsProcessTests
     }
 
     [Fact]
+    public async Task The_consistency_layers_meter_is_exported_too()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        {
+            ["DocStore__Redis__Configuration"] = redis.Configuration,
+        });
+        using var channel = server.CreateChannel();
+        var client = new DocStoreService.DocStoreServiceClient(channel);
+
+        await client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"c","pk":"p"}""") });
+        await client.GetAsync(new GetRequest { Collection = "items", Id = "c", PartitionKey = "p" });
+
+        var scrape = await PrometheusText.ScrapeAsync(server.MetricsAddress);
+        Assert.True(1 == scrape.Sum("docstore_session_tokens_advances_total", ("otel_scope_name", "DocStore.Consistency"), ("result", "ok")), scrape.Text);
+        Assert.Equal(1, scrape.Sum("docstore_session_tokens_lookups_total", ("result", "hit")));
+        Assert.True(scrape.Has("docstore_session_tokens_breaker_state"), scrape.Text);
+    }
+
+    [Fact]
     public async Task Metrics_port_0_turns_the_endpoint_off_and_json_logging_writes_one_object_per_line()
     {
         await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>

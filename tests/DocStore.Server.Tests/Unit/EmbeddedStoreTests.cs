@@ -11,7 +11,7 @@ public sealed class EmbeddedStoreTests
     {
         var path = Infrastructure.TestPaths.NewDatabasePath();
         var connectionString = $"Data Source={path};Pooling=false";
-        SqliteSession.EnsureSchema(connectionString, TimeSpan.FromSeconds(3));
+        _ = SqliteSession.EnsureSchema(connectionString, TimeSpan.FromSeconds(3));
         using var session = SqliteSession.Open(connectionString, TimeSpan.FromSeconds(3));
 
         Assert.Equal(2L, Pragma(session, "synchronous")); // FULL

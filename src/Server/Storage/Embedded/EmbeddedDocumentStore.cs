@@ -14,8 +14,19 @@ namespace DocStore.Server.Storage.Embedded;
 /// sharing the file are serialized, and each gets the collection's next LSN inside its transaction.
 /// </summary>
 /// <remarks>
-/// Each row keeps the LSN and commit time of the write that produced it: the seam for a replica-lag
-/// model, which answers reads from the versions committed before a cut-off.
+/// <para>
+/// The replica-lag model (<see cref="EmbeddedStoreOptions.ReplicaLag"/> above zero) makes Cosmos DB's
+/// stale session reads reproducible. A read is answered by a secondary that has applied only the
+/// writes committed at least the lag ago, unless the session token in force names a later LSN: then
+/// it is answered by a replica that has caught up exactly to that LSN, as Cosmos DB's retry on a
+/// lagging replica (404/1002) amounts to. Writes keep the versions they replace, for as long as a
+/// lagging reader can still see them.
+/// </para>
+/// <para>
+/// The session token in force is the one passed, or else this process's own: like a
+/// <c>CosmosClient</c>, the store remembers the newest LSN it has seen per collection, from its writes
+/// and reads. So one process always reads its own writes, and only several processes show stale reads.
+/// </para>
 /// </remarks>
 internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
 {
@@ -27,6 +38,9 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
     private readonly TimeSpan _busyTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger<EmbeddedDocumentStore> _logger;
+    private readonly long _lagMilliseconds;
+    private readonly ConcurrentDictionary<string, long> _sessionLsns = new(StringComparer.Ordinal);
+    private readonly string _storeId;
     private int _pooled;
 
     public EmbeddedDocumentStore(IOptions<DocStoreOptions> options, TimeProvider time, ILogger<EmbeddedDocumentStore> logger)
@@ -35,6 +49,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         _logger = logger;
         FilePath = Path.GetFullPath(options.Value.Embedded.Path);
         _busyTimeout = options.Value.Embedded.BusyTimeout;
+        _lagMilliseconds = (long)options.Value.Embedded.ReplicaLag.TotalMilliseconds;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -47,7 +62,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-            SqliteSession.EnsureSchema(_connectionString, _busyTimeout);
+            _storeId = SqliteSession.EnsureSchema(_connectionString, _busyTimeout);
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -61,17 +76,21 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
     public string FilePath { get; }
 
     /// <inheritdoc />
-    public string TokenScope(CollectionDefinition collection) => "embedded/" + collection.Name;
+    public string TokenScope(CollectionDefinition collection) => $"embedded/{_storeId}/{collection.Container}";
 
     public Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_lagMilliseconds > 0)
+        {
+            return Task.FromResult(ReadLagging(collection.Container, key, sessionToken));
+        }
 
         // Without replica lag every read is answered by the primary, which satisfies any session token.
         // A static callback with explicit state: every Get comes through here, and allocates no closure.
         return Task.FromResult(WithSession((collection.Container, key), static (session, state) =>
         {
-            var row = session.Read(state.Container, state.key);
+            var row = session.Read(null, state.Container, state.key);
             if (row is not { } found)
             {
                 return StoreResult.NotFound;
@@ -81,10 +100,55 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
                 found.Body,
                 found.ETag,
                 DateTimeOffset.FromUnixTimeMilliseconds(found.CommittedAt),
-                SessionToken.ForEmbedded(found.Lsn),
+                SessionToken.ForEmbedded(found.CollectionLsn),
                 RequestCharge.ForRead(found.Body.Length)));
         }));
     }
+
+    /// <summary>A read through the replica-lag model: see the remarks on this class.</summary>
+    private StoreResult ReadLagging(string container, DocumentKey key, string? sessionToken)
+    {
+        var required = sessionToken is null
+            ? _sessionLsns.GetValueOrDefault(container)
+            : SessionToken.ParseOrNull(sessionToken)?.Find("0")?.GlobalLsn ?? 0;
+        var cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - _lagMilliseconds;
+        var result = WithSession(session =>
+        {
+            using var snapshot = session.Connection.BeginTransaction(deferred: true);
+            var current = session.Read(snapshot, container, key);
+            var lagging = session.LaggingLsn(snapshot, container, cutoff);
+            var collectionLsn = current?.CollectionLsn ?? lagging ?? 0;
+            var view = Math.Min(collectionLsn, Math.Max(lagging ?? collectionLsn, required));
+            var version = current is { } row && row.Lsn <= view
+                ? (row.Body, row.ETag, row.CommittedAt, row.Lsn)
+                : current is null ? null : session.ReadVersion(snapshot, container, key, view);
+            if (version is not { } found)
+            {
+                return StoreResult.Failure(StoreStatus.NotFound, null, null, SessionToken.ForEmbedded(view));
+            }
+
+            return StoreResult.Success(new StoredDocument(
+                found.Body,
+                found.ETag,
+                DateTimeOffset.FromUnixTimeMilliseconds(found.CommittedAt),
+                SessionToken.ForEmbedded(view),
+                RequestCharge.ForRead(found.Body.Length)));
+        });
+        Observe(container, result.SessionToken);
+        return result;
+    }
+
+    /// <summary>Advances this process's session container, as a <c>CosmosClient</c> does on every response.</summary>
+    private void Observe(string container, string? sessionToken)
+    {
+        if (SessionToken.ParseOrNull(sessionToken)?.Find("0") is { } range)
+        {
+            Observe(container, range.GlobalLsn);
+        }
+    }
+
+    private void Observe(string container, long lsn) =>
+        _sessionLsns.AddOrUpdate(container, static (_, lsn) => lsn, static (_, seen, lsn) => Math.Max(seen, lsn), lsn);
 
     public async Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken)
     {
@@ -175,8 +239,18 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         var now = _time.GetUtcNow();
         var committedAt = now.ToUnixTimeMilliseconds();
         var etag = $"\"{Guid.CreateVersion7(now)}\"";
+        if (_lagMilliseconds > 0)
+        {
+            session.KeepForLaggingReaders(transaction, container, key, lsn, committedAt, committedAt - _lagMilliseconds);
+        }
+
         session.Write(transaction, container, key, body, etag, lsn, committedAt);
         transaction.Commit();
+        if (_lagMilliseconds > 0)
+        {
+            Observe(container, lsn);
+        }
+
         return new StoredDocument(body, etag, DateTimeOffset.FromUnixTimeMilliseconds(committedAt), SessionToken.ForEmbedded(lsn), RequestCharge.ForWrite(body.Length));
     }
 

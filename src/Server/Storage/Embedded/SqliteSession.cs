@@ -15,6 +15,12 @@ internal sealed class SqliteSession : IDisposable
     private readonly SqliteCommand _nextLsn;
     private readonly SqliteCommand _write;
     private readonly SqliteCommand _ping;
+    private readonly SqliteCommand _keepHistory;
+    private readonly SqliteCommand _pruneHistory;
+    private readonly SqliteCommand _logCommit;
+    private readonly SqliteCommand _pruneLog;
+    private readonly SqliteCommand _firstLsnAfter;
+    private readonly SqliteCommand _readVersion;
 
     private SqliteSession(SqliteConnection connection)
     {
@@ -22,7 +28,7 @@ internal sealed class SqliteSession : IDisposable
 
         // One statement, so one snapshot: the document and the collection's LSN agree.
         _read = Prepare("""
-            SELECT d.body, d.etag, d.committed_at, l.lsn
+            SELECT d.body, d.etag, d.committed_at, d.lsn, l.lsn
             FROM documents d JOIN collection_lsn l ON l.collection = d.collection
             WHERE d.collection = $c AND d.partition_key = $pk AND d.id = $id
             """, "$c", "$pk", "$id");
@@ -44,6 +50,32 @@ internal sealed class SqliteSession : IDisposable
             SET body = excluded.body, etag = excluded.etag, lsn = excluded.lsn, committed_at = excluded.committed_at
             """, "$c", "$pk", "$id", "$body", "$etag", "$lsn", "$at");
         _ping = Prepare("SELECT count(*) FROM collection_lsn");
+
+        // The replica-lag model's statements (see EmbeddedDocumentStore).
+        _keepHistory = Prepare("""
+            INSERT OR REPLACE INTO document_history (collection, partition_key, id, lsn, body, etag, committed_at, superseded_at)
+            SELECT collection, partition_key, id, lsn, body, etag, committed_at, $at FROM documents
+            WHERE collection = $c AND partition_key = $pk AND id = $id
+            """, "$c", "$pk", "$id", "$at");
+        _pruneHistory = Prepare("""
+            DELETE FROM document_history
+            WHERE collection = $c AND partition_key = $pk AND id = $id AND superseded_at <= $cutoff
+            """, "$c", "$pk", "$id", "$cutoff");
+        _logCommit = Prepare(
+            "INSERT OR REPLACE INTO commit_log (collection, lsn, committed_at) VALUES ($c, $lsn, $at)",
+            "$c", "$lsn", "$at");
+        _pruneLog = Prepare("""
+            DELETE FROM commit_log WHERE collection = $c AND lsn < (
+                SELECT lsn FROM commit_log WHERE collection = $c AND committed_at <= $cutoff ORDER BY lsn DESC LIMIT 1)
+            """, "$c", "$cutoff");
+        _firstLsnAfter = Prepare(
+            "SELECT min(lsn) FROM commit_log WHERE collection = $c AND committed_at > $cutoff",
+            "$c", "$cutoff");
+        _readVersion = Prepare("""
+            SELECT body, etag, committed_at, lsn FROM document_history
+            WHERE collection = $c AND partition_key = $pk AND id = $id AND lsn <= $lsn
+            ORDER BY lsn DESC LIMIT 1
+            """, "$c", "$pk", "$id", "$lsn");
     }
 
     public SqliteConnection Connection { get; }
@@ -71,8 +103,11 @@ internal sealed class SqliteSession : IDisposable
         }
     }
 
-    /// <summary>Creates the schema if the file is new. Safe to run from several processes at once.</summary>
-    public static void EnsureSchema(string connectionString, TimeSpan busyTimeout)
+    /// <summary>
+    /// Creates the schema if the file is new, and returns the file's identity. Safe to run from
+    /// several processes at once.
+    /// </summary>
+    public static string EnsureSchema(string connectionString, TimeSpan busyTimeout)
     {
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
@@ -93,18 +128,97 @@ internal sealed class SqliteSession : IDisposable
                 committed_at INTEGER NOT NULL, -- Unix milliseconds when that write committed
                 PRIMARY KEY (collection, partition_key, id)
             );
+            -- The replica-lag model (DocStore:Embedded:ReplicaLag): versions replaced within the lag
+            -- window, and when each recent LSN committed. Both stay empty when the lag is zero.
+            CREATE TABLE IF NOT EXISTS document_history (
+                collection TEXT NOT NULL,
+                partition_key TEXT NOT NULL,
+                id TEXT NOT NULL,
+                lsn INTEGER NOT NULL,
+                body BLOB NOT NULL,
+                etag TEXT NOT NULL,
+                committed_at INTEGER NOT NULL,
+                superseded_at INTEGER NOT NULL, -- Unix milliseconds when the next version committed
+                PRIMARY KEY (collection, partition_key, id, lsn)
+            );
+            CREATE TABLE IF NOT EXISTS commit_log (
+                collection TEXT NOT NULL,
+                lsn INTEGER NOT NULL,
+                committed_at INTEGER NOT NULL,
+                PRIMARY KEY (collection, lsn)
+            ) WITHOUT ROWID;
+            -- Identifies this file, so that session tokens issued by another file are never applied to it.
+            CREATE TABLE IF NOT EXISTS store_identity (
+                singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+                id TEXT NOT NULL
+            );
+            INSERT OR IGNORE INTO store_identity (singleton, id) VALUES (1, lower(hex(randomblob(16))));
             """;
         command.ExecuteNonQuery();
+        command.CommandText = "SELECT id FROM store_identity";
+        return (string)command.ExecuteScalar()!;
     }
 
-    /// <summary>The current version of a document and the collection's LSN, or <see langword="null"/>.</summary>
-    public (byte[] Body, string ETag, long CommittedAt, long Lsn)? Read(string container, DocumentKey key)
+    /// <summary>
+    /// The current version of a document with the LSN that wrote it, and the collection's LSN, or
+    /// <see langword="null"/>.
+    /// </summary>
+    public (byte[] Body, string ETag, long CommittedAt, long Lsn, long CollectionLsn)? Read(SqliteTransaction? transaction, string container, DocumentKey key)
     {
-        Bind(_read, null, container, key);
+        Bind(_read, transaction, container, key);
         using var reader = _read.ExecuteReader();
+        return reader.Read()
+            ? (reader.GetFieldValue<byte[]>(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4))
+            : null;
+    }
+
+    /// <summary>The newest replaced version at or below <paramref name="lsn"/>, or <see langword="null"/>.</summary>
+    public (byte[] Body, string ETag, long CommittedAt, long Lsn)? ReadVersion(SqliteTransaction transaction, string container, DocumentKey key, long lsn)
+    {
+        Bind(_readVersion, transaction, container, key);
+        _readVersion.Parameters[3].Value = lsn;
+        using var reader = _readVersion.ExecuteReader();
         return reader.Read()
             ? (reader.GetFieldValue<byte[]>(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3))
             : null;
+    }
+
+    /// <summary>
+    /// The LSN a replica lagging to <paramref name="cutoff"/> has reached: the last one committed at or
+    /// before it, or <see langword="null"/> when every logged commit is that old.
+    /// </summary>
+    public long? LaggingLsn(SqliteTransaction transaction, string container, long cutoff)
+    {
+        _firstLsnAfter.Transaction = transaction;
+        _firstLsnAfter.Parameters[0].Value = container;
+        _firstLsnAfter.Parameters[1].Value = cutoff;
+        return _firstLsnAfter.ExecuteScalar() is long first ? first - 1 : null;
+    }
+
+    /// <summary>
+    /// Before a write replaces a document: keeps the current version for lagging readers, logs the
+    /// write's LSN, and drops what no reader lagging by at most the window can still see.
+    /// </summary>
+    public void KeepForLaggingReaders(SqliteTransaction transaction, string container, DocumentKey key, long lsn, long committedAt, long cutoff)
+    {
+        Bind(_keepHistory, transaction, container, key);
+        _keepHistory.Parameters[3].Value = committedAt;
+        _keepHistory.ExecuteNonQuery();
+
+        Bind(_pruneHistory, transaction, container, key);
+        _pruneHistory.Parameters[3].Value = cutoff;
+        _pruneHistory.ExecuteNonQuery();
+
+        _logCommit.Transaction = transaction;
+        _logCommit.Parameters[0].Value = container;
+        _logCommit.Parameters[1].Value = lsn;
+        _logCommit.Parameters[2].Value = committedAt;
+        _logCommit.ExecuteNonQuery();
+
+        _pruneLog.Transaction = transaction;
+        _pruneLog.Parameters[0].Value = container;
+        _pruneLog.Parameters[1].Value = cutoff;
+        _pruneLog.ExecuteNonQuery();
     }
 
     /// <summary>The current body and etag inside a write transaction, or <see langword="null"/>.</summary>
@@ -152,6 +266,12 @@ internal sealed class SqliteSession : IDisposable
         _nextLsn.Dispose();
         _write.Dispose();
         _ping.Dispose();
+        _keepHistory.Dispose();
+        _pruneHistory.Dispose();
+        _logCommit.Dispose();
+        _pruneLog.Dispose();
+        _firstLsnAfter.Dispose();
+        _readVersion.Dispose();
         Connection.Dispose();
     }
 

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using DocStore.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace DocStore.Cli.Consistency;
+
+/// <summary>What <see cref="ConsistencyCheck"/> runs.</summary>
+/// <param name="Endpoints">The DocStore endpoints, one per pod (or one Service address).</param>
+/// <param name="Collection">The collection to write into.</param>
+/// <param name="PartitionKeyPath">The collection's partition key path, to place the key in each document.</param>
+/// <param name="Operations">How many write-then-read pairs to run.</param>
+/// <param name="Concurrency">How many pairs run at once.</param>
+internal sealed record ConsistencyCheckSettings(
+    IReadOnlyList<Uri> Endpoints,
+    string Collection,
+    string PartitionKeyPath,
+    int Operations,
+    int Concurrency);
+
+/// <summary>What a run found.</summary>
+/// <param name="Operations">Write-then-read pairs run.</param>
+/// <param name="StaleOlder">Reads that returned a version older than the acknowledged write.</param>
+/// <param name="StaleNotFound">Reads that returned NOT_FOUND after an acknowledged create.</param>
+/// <param name="Errors">Pairs that failed with any other error (not counted as stale).</param>
+/// <param name="Elapsed">How long the run took.</param>
+/// <param name="FirstError">The first error seen, for the summary.</param>
+internal sealed record ConsistencyCheckResult(int Operations, int StaleOlder, int StaleNotFound, int Errors, TimeSpan Elapsed, string? FirstError)
+{
+    public int Stale => StaleOlder + StaleNotFound;
+
+    /// <summary>Stale reads per completed pair (errors excluded).</summary>
+    public double StaleRate => Operations - Errors == 0 ? 0 : (double)Stale / (Operations - Errors);
+}
+
+/// <summary>
+/// Writes a new version of a document through one endpoint and at once reads it through the next,
+/// rotating through the endpoints, concurrently, and counts the reads that did not see the write.
+/// Each worker owns its partition and starts a new document every few versions, so a run meets both
+/// kinds of stale read: an older version, and NOT_FOUND for a document just created. The reads carry
+/// no session token, as a caller behind a load balancer that does not handle tokens would.
+/// </summary>
+internal static class ConsistencyCheck
+{
+    /// <summary>Versions written to one document before a worker starts the next one.</summary>
+    private const int VersionsPerDocument = 4;
+
+    public static async Task<ConsistencyCheckResult> RunAsync(ConsistencyCheckSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var channels = settings.Endpoints.Select(e => GrpcChannel.ForAddress(e)).ToArray();
+        try
+        {
+            var clients = channels.Select(c => new DocStoreService.DocStoreServiceClient(c)).ToArray();
+            var run = Guid.NewGuid().ToString("N")[..12];
+            var next = -1;
+            int staleOlder = 0, staleNotFound = 0, errors = 0;
+            string? firstError = null;
+            var clock = Stopwatch.StartNew();
+
+            async Task WorkerAsync(int worker)
+            {
+                var partitionKey = $"consistency-{run}-{worker}";
+                var pair = 0;
+                while (Interlocked.Increment(ref next) < settings.Operations)
+                {
+                    var writer = clients[(worker + pair) % clients.Length];
+                    var reader = clients[(worker + pair + 1) % clients.Length];
+                    var id = $"{partitionKey}-{pair / VersionsPerDocument}";
+                    var version = pair % VersionsPerDocument;
+                    pair++;
+                    try
+                    {
+                        await writer.UpsertAsync(
+                            new UpsertRequest { Collection = settings.Collection, Document = NewVersion(id, partitionKey, settings.PartitionKeyPath, version) },
+                            cancellationToken: cancellationToken);
+                        var read = await reader.GetAsync(
+                            new GetRequest { Collection = settings.Collection, Id = id, PartitionKey = partitionKey },
+                            cancellationToken: cancellationToken);
+                        if (read.Document.Body.Fields.TryGetValue("version", out var seen) && seen.NumberValue < version)
+                        {
+                            Interlocked.Increment(ref staleOlder);
+                        }
+                    }
+                    catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+                    {
+                        Interlocked.Increment(ref staleNotFound);
+                    }
+                    catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref errors);
+                        Interlocked.CompareExchange(ref firstError, $"{e.StatusCode}: {e.Status.Detail}", null);
+                    }
+                }
+            }
+
+            await Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.Concurrency)).Select(WorkerAsync));
+            return new ConsistencyCheckResult(settings.Operations, staleOlder, staleNotFound, errors, clock.Elapsed, firstError);
+        }
+        finally
+        {
+            foreach (var channel in channels)
+            {
+                channel.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A document with the given id, partition key (at <paramref name="partitionKeyPath"/>) and version number.</summary>
+    internal static Struct NewVersion(string id, string partitionKey, string partitionKeyPath, int version)
+    {
+        var body = new Struct { Fields = { ["id"] = Value.ForString(id), ["version"] = Value.ForNumber(version) } };
+        var segments = partitionKeyPath.TrimStart('/').Split('/').Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
+        var parent = body;
+        foreach (var segment in segments[..^1])
+        {
+            var child = new Struct();
+            parent.Fields[segment] = Value.ForStruct(child);
+            parent = child;
+        }
+
+        parent.Fields[segments[^1]] = Value.ForString(partitionKey);
+        return body;
+    }
+}

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+
+namespace DocStore.Cli.Consistency;
+
+/// <summary><c>docstore consistency</c>: counts stale reads across a deployment's endpoints.</summary>
+internal static class ConsistencyCommand
+{
+    public static Command Create()
+    {
+        var endpoints = new Option<string>("--endpoints")
+        {
+            Description = "Comma-separated DocStore endpoints, one per pod, e.g. http://127.0.0.1:5001,http://127.0.0.1:5002",
+            Required = true,
+        };
+        var collection = new Option<string>("--collection") { Description = "The collection to write into", DefaultValueFactory = _ => "items" };
+        var partitionKeyPath = new Option<string>("--partition-key-path") { Description = "The collection's partition key path", DefaultValueFactory = _ => "/pk" };
+        var operations = new Option<int>("--ops") { Description = "Write-then-read pairs to run", DefaultValueFactory = _ => 500 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Pairs run at once", DefaultValueFactory = _ => 8 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a summary" };
+
+        var command = new Command("consistency", "Write through one endpoint, read at once through another, and count stale reads (an older version, or NOT_FOUND after a create). Exits 1 when any read was stale or any call failed.")
+        {
+            endpoints, collection, partitionKeyPath, operations, concurrency, json,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(operations) < 1)
+            {
+                result.AddError("--ops must be at least 1.");
+            }
+
+            if (result.GetValue(concurrency) < 1)
+            {
+                result.AddError("--concurrency must be at least 1.");
+            }
+
+            if (result.GetValue(endpoints) is { } list && ParseEndpoints(list) is { Error: { } error })
+            {
+                result.AddError(error);
+            }
+        });
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new ConsistencyCheckSettings(
+                ParseEndpoints(parse.GetValue(endpoints)!).Endpoints,
+                parse.GetValue(collection)!,
+                parse.GetValue(partitionKeyPath)!,
+                parse.GetValue(operations),
+                parse.GetValue(concurrency));
+            var result = await ConsistencyCheck.RunAsync(settings, cancellationToken);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                await output.WriteLineAsync(ToJson(settings, result));
+            }
+            else
+            {
+                await output.WriteLineAsync(Summary(settings, result));
+            }
+
+            return result.Stale == 0 && result.Errors == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    internal static (IReadOnlyList<Uri> Endpoints, string? Error) ParseEndpoints(string list)
+    {
+        var endpoints = new List<Uri>();
+        foreach (var part in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                return ([], $"--endpoints: '{part}' is not an http:// or https:// address.");
+            }
+
+            endpoints.Add(uri);
+        }
+
+        return endpoints.Count == 0 ? ([], "--endpoints names no endpoint.") : (endpoints, null);
+    }
+
+    internal static string ToJson(ConsistencyCheckSettings settings, ConsistencyCheckResult result) =>
+        JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["ops"] = result.Operations,
+            ["stale"] = result.Stale,
+            ["stale_older"] = result.StaleOlder,
+            ["stale_not_found"] = result.StaleNotFound,
+            ["errors"] = result.Errors,
+            ["stale_rate"] = Math.Round(result.StaleRate, 4),
+            ["endpoints"] = settings.Endpoints.Count,
+            ["concurrency"] = settings.Concurrency,
+            ["elapsed_ms"] = Math.Round(result.Elapsed.TotalMilliseconds),
+            ["first_error"] = result.FirstError,
+        });
+
+    private static string Summary(ConsistencyCheckSettings settings, ConsistencyCheckResult result) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"""
+        {result.Operations} write-then-read pairs across {settings.Endpoints.Count} endpoints, {settings.Concurrency} at a time, in {result.Elapsed.TotalSeconds:F1} s
+          stale reads: {result.Stale} ({result.StaleRate:P2}): {result.StaleOlder} older version, {result.StaleNotFound} NOT_FOUND after a create
+          errors:      {result.Errors}{(result.FirstError is null ? "" : $" (first: {result.FirstError})")}
+        """);
+}
