@@ -48,6 +48,7 @@ public sealed class ValuesSchemaTests
     [InlineData("docstore: {redis: {configuration: 'redis:6379,password=secret'}}")]
     [InlineData("docstore: {collections: {orders: {container: orders}}}")]
     [InlineData("docstore: {collections: {orders: {partitionKeyPath: customer}}}")]
+    [InlineData("docstore: {collections: {order-items: {partitionKeyPath: /pk}}}")]
     [InlineData("docstore: {cosmos: {connectionMode: Tcp}}")]
     [InlineData("docstore: {sessionTokens: {sharing: Always}}")]
     [InlineData("metrics: {port: 70000}")]
