@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
@@ -54,14 +53,7 @@ public sealed class TracingProcessTests
 
         public int Port { get; }
 
-        public static OtlpReceiver Start()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            return new OtlpReceiver(port);
-        }
+        public static OtlpReceiver Start() => new(ServerProcess.FreePort());
 
         public Dictionary<string, string> Environment() => new()
         {
