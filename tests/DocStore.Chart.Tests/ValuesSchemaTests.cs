@@ -54,6 +54,7 @@ public sealed class ValuesSchemaTests
     [InlineData("metrics: {port: 70000}")]
     [InlineData("metrics: {port: '9090'}")]
     [InlineData("shutdown: {gracePeriodSeconds: 0}")]
+    [InlineData("docstore: {sessionTokens: {redisTimeoutMilliseconds: 60000}}")]
     [InlineData("existingSecret: {name: Not_A_Name}")]
     [InlineData("securityContext: {readOnlyRootFilesystem: false}")]
     [InlineData("securityContext: {capabilities: {drop: [NET_RAW]}}")]

@@ -69,6 +69,14 @@ A number of seconds as a .NET TimeSpan (hh:mm:ss), the form DocStore's time sett
 {{- end }}
 
 {{/*
+A number of milliseconds (below one day) as a .NET TimeSpan (hh:mm:ss.fff).
+*/}}
+{{- define "docstore.timespanMilliseconds" -}}
+{{- $ms := int . }}
+{{- printf "%s.%03d" (include "docstore.timespan" (div $ms 1000)) (mod $ms 1000) }}
+{{- end }}
+
+{{/*
 terminationGracePeriodSeconds: the preStop delay, then the server's grace period for calls in
 flight (DocStore:Shutdown:GracePeriod), then a margin for the process to exit.
 */}}
