@@ -20,31 +20,24 @@ internal static class ConsistencyCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Pairs run at once", DefaultValueFactory = _ => 8 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a summary" };
 
-        var command = new Command("consistency", "Write through one endpoint, read at once through another, and count stale reads (an older version, or NOT_FOUND after a create). Exits 1 when any read was stale or any call failed.")
+        var command = new Command("consistency", "Write through one endpoint, read at once through another, and count stale reads (an older version, or NOT_FOUND after a create). Exits 1 when any read was stale or any call failed, 2 on bad arguments.")
         {
             endpoints, collection, partitionKeyPath, operations, concurrency, json,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(operations) < 1)
-            {
-                result.AddError("--ops must be at least 1.");
-            }
-
-            if (result.GetValue(concurrency) < 1)
-            {
-                result.AddError("--concurrency must be at least 1.");
-            }
-
-            if (result.GetValue(endpoints) is { } list && ParseEndpoints(list) is { Error: { } error })
-            {
-                result.AddError(error);
-            }
-        });
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var (targets, error) = ParseEndpoints(parse.GetValue(endpoints)!);
+            error ??= parse.GetValue(operations) < 1 ? "--ops must be at least 1."
+                : parse.GetValue(concurrency) < 1 ? "--concurrency must be at least 1."
+                : null;
+            if (error is not null)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync(error);
+                return 2;
+            }
+
             var settings = new ConsistencyCheckSettings(
-                ParseEndpoints(parse.GetValue(endpoints)!).Endpoints,
+                targets,
                 parse.GetValue(collection)!,
                 parse.GetValue(partitionKeyPath)!,
                 parse.GetValue(operations),

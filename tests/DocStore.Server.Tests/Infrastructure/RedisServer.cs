@@ -20,9 +20,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The StackExchange.Redis configuration string for DocStore:Redis:Configuration.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    public static async Task<RedisServer> StartAsync(int? port = null)
     {
-        var server = new RedisServer(ServerProcess.FreePort());
+        var server = new RedisServer(port ?? ServerProcess.FreePort());
         await server.RestartAsync();
         return server;
     }

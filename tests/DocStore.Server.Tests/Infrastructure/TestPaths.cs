@@ -22,6 +22,18 @@ public static class TestPaths
         }
     }
 
+    /// <summary>The docstore command (docstore.dll) built in the same configuration as the tests.</summary>
+    public static string CliDll
+    {
+        get
+        {
+            var configuration = typeof(TestPaths).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+            var path = Path.Combine(RepositoryRoot, "src", "Cli", "bin", configuration, "net10.0", "docstore.dll");
+            Assert.True(File.Exists(path), $"The docstore command is not built at {path}; build the solution first.");
+            return path;
+        }
+    }
+
     /// <summary>A path for a new SQLite file in a fresh temporary directory.</summary>
     public static string NewDatabasePath()
     {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The stale-read demo: two DocStore processes share one SQLite file with a replica lag of one
+# second and one redis-server; `docstore consistency` writes through one and reads through the other.
+#
+# Usage: eng/consistency-demo.sh [Off|Local|Redis] [pods] [extra docstore consistency arguments]
+#   eng/consistency-demo.sh Off      # the bug: most reads are stale
+#   eng/consistency-demo.sh Redis    # the fix: tokens shared through Redis
+# Needs redis-server on PATH (apt-get install redis-server).
+set -euo pipefail
+
+mode="${1:-Redis}"
+pods="${2:-2}"
+shift $(( $# > 2 ? 2 : $# )) || true
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+work="$(mktemp -d)"
+children=()
+cleanup() {
+  for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+dotnet build DocStore.sln -c Release -v quiet -nologo >/dev/null
+
+redis_port="$(free_port)"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+children+=($!)
+
+endpoints=()
+for i in $(seq 1 "$pods"); do
+  port="$(free_port)"
+  DocStore__Embedded__Path="$work/docstore.db" \
+  DocStore__Embedded__ReplicaLag=00:00:01 \
+  DocStore__Redis__Configuration="127.0.0.1:$redis_port" \
+  DocStore__SessionTokens__Sharing="$mode" \
+  DocStore__Metrics__Port=0 \
+    dotnet src/Server/bin/Release/net10.0/DocStore.Server.dll --urls "http://127.0.0.1:$port" >"$work/pod-$i.log" 2>&1 &
+  children+=($!)
+  endpoints+=("http://127.0.0.1:$port")
+done
+
+# Wait until every pod answers the health check (buf curl, from npm ci).
+for endpoint in "${endpoints[@]}"; do
+  for _ in $(seq 1 100); do
+    if node_modules/.bin/buf curl --protocol grpc --http2-prior-knowledge "$endpoint/grpc.health.v1.Health/Check" >/dev/null 2>&1; then break; fi
+    sleep 0.2
+  done
+done
+
+echo "sharing=$mode, $pods pod(s), replica lag 1 s"
+status=0
+dotnet src/Cli/bin/Release/net10.0/docstore.dll consistency --endpoints "$(IFS=,; echo "${endpoints[*]}")" "$@" || status=$?
+[ -z "${DEMO_REDIS_STATS:-}" ] || redis-cli -p "$redis_port" info commandstats
+exit "$status"
