@@ -81,6 +81,9 @@ public sealed class OperationsProcessTests
         await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
         {
             ["DocStore__Redis__Configuration"] = redis.Configuration,
+
+            // Generous, so that a loaded machine cannot turn the lookup into a timeout (the default is 50 ms).
+            ["DocStore__SessionTokens__RedisTimeout"] = "00:00:05",
         });
         using var channel = server.CreateChannel();
         var client = new DocStoreService.DocStoreServiceClient(channel);
