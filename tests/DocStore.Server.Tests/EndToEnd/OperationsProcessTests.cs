@@ -122,7 +122,8 @@ public sealed class OperationsProcessTests
         var database = TestPaths.NewDatabasePath();
         await using var server = await ServerProcess.StartAsync(database, new Dictionary<string, string>
         {
-            ["DocStore__Shutdown__DrainDelay"] = "00:00:03",
+            // Long enough for the readiness checks below on a loaded machine; the listener closes after it.
+            ["DocStore__Shutdown__DrainDelay"] = "00:00:10",
             ["DocStore__Shutdown__GracePeriod"] = "00:01:00",
             ["DocStore__Embedded__BusyTimeout"] = "00:02:00",
         });

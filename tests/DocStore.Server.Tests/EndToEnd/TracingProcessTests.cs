@@ -28,6 +28,7 @@ public sealed class TracingProcessTests
         using var receiver = OtlpReceiver.Start();
         var environment = receiver.Environment();
         environment["DocStore__Redis__Configuration"] = redis.Configuration;
+        environment["DocStore__SessionTokens__RedisTimeout"] = "00:00:05";
         await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), environment);
         using var channel = server.CreateChannel();
         await new DocStoreService.DocStoreServiceClient(channel).UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"r","pk":"p"}""") });
