@@ -16,6 +16,7 @@ apt_install() {
 missing=()
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) # the fixtures start their own, on free ports
+command -v unzip >/dev/null 2>&1 || missing+=(unzip) # the package test reads the packed .nupkg
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
@@ -50,6 +51,10 @@ status=0
 dotnet test DocStore.sln -c Release --results-directory "$results" \
   --logger "console;verbosity=normal" --logger "trx" "$@" || status=$?
 
+echo "== package test: DocStore.Client packed, restored by version and used by tests/PackageConsumer"
+package_status=0
+bash eng/package-test.sh || package_status=$?
+
 # One closing line for the whole run, summed over every test project's results.
 passed=0 failed=0 skipped=0
 for trx in "$results"/*.trx; do
@@ -61,5 +66,7 @@ for trx in "$results"/*.trx; do
   e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+# The package test counts as one test.
+if [ "$package_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)) status=1; fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -12,6 +12,7 @@ internal static class ConsistencyServiceCollectionExtensions
         services.TryAddSingleton<ConsistencyMetrics>();
         services.TryAddSingleton<SessionTokenRegistry>();
         services.TryAddSingleton<RedisTokenStore>();
+        services.AddHostedService<ConsistencyStartup>();
 
         // Created only when the registry needs it (Sharing=Redis). It never blocks start-up for long
         // and never fails it: a Redis that is down is retried in the background, and until it answers,

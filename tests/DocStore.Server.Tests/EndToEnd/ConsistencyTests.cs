@@ -83,8 +83,15 @@ public sealed class ConsistencyTests : IAsyncLifetime
             var clients = channels.Select(c => new DocStoreService.DocStoreServiceClient(c)).ToArray();
             var tokens = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
             {
-                var reply = await clients[i % 2].UpsertAsync(new UpsertRequest { Collection = "items", Document = Doc($"d{i % 10}", partitionKey, i) });
-                return reply.Info.SessionToken;
+                try
+                {
+                    var reply = await clients[i % 2].UpsertAsync(new UpsertRequest { Collection = "items", Document = Doc($"d{i % 10}", partitionKey, i) });
+                    return reply.Info.SessionToken;
+                }
+                catch (RpcException e)
+                {
+                    throw new InvalidOperationException($"{e.Status}\n{pods[0].Output}\n{pods[1].Output}", e);
+                }
             }));
             var newest = tokens.MaxBy(t => long.Parse(t.Split('#')[1], System.Globalization.CultureInfo.InvariantCulture));
 

@@ -1,0 +1,80 @@
+using DocStore.Client.Internal;
+using DocStore.V1;
+using Grpc.Core;
+
+namespace DocStore.Client;
+
+/// <summary>
+/// The typed DocStore client: Get, Upsert and Patch of JSON documents as .NET types, with read-your-own-writes
+/// through any server instance. Thread-safe; use one per application (<c>AddDocStoreClient</c> registers a
+/// singleton). Failures throw <see cref="DocStoreException"/> and its derived types.
+/// </summary>
+/// <remarks>
+/// Every response carries a session token. The client remembers the newest one per (collection, partition key)
+/// and sends it on the next Get of that partition, so a read sees this client's earlier writes even when it is
+/// served by another instance. To carry a session across processes (in a cookie, say), read it with
+/// <see cref="GetSessionToken"/> and hand it to the other process's client with <see cref="SetSessionToken"/>.
+/// </remarks>
+public abstract class DocStoreClient
+{
+    /// <summary>For derived clients, such as test doubles.</summary>
+    protected DocStoreClient()
+    {
+    }
+
+    /// <summary>A client over <paramref name="channel"/>, such as a <c>GrpcChannel</c>.</summary>
+    /// <param name="channel">The channel to the server; the caller owns and disposes it.</param>
+    /// <param name="options">The client's settings; <see cref="DocStoreClientOptions.Address"/> is not used.</param>
+    public static DocStoreClient Create(ChannelBase channel, DocStoreClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return new GrpcDocStoreClient(new DocStoreService.DocStoreServiceClient(channel), options ?? new DocStoreClientOptions());
+    }
+
+    /// <summary>Reads a document.</summary>
+    /// <typeparam name="T">The type to deserialize the document to.</typeparam>
+    /// <param name="collection">The collection, as configured on the server (for example <c>items</c>).</param>
+    /// <param name="id">The document's id.</param>
+    /// <param name="partitionKey">The document's partition key value.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="DocStoreNotFoundException">The document or the collection does not exist.</exception>
+    /// <exception cref="DocStoreInvalidArgumentException">The id or partition key breaks DocStore's rules.</exception>
+    public abstract Task<DocumentResponse<T>> GetAsync<T>(string collection, string id, string partitionKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates or replaces a whole document.</summary>
+    /// <typeparam name="T">The document's type; it must serialize to a JSON object with <c>id</c> and the collection's partition key property.</typeparam>
+    /// <param name="collection">The collection.</param>
+    /// <param name="document">The document.</param>
+    /// <param name="ifMatch">Write only if the stored document has this etag; null to write unconditionally.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="DocStoreETagMismatchException"><paramref name="ifMatch"/> is not the stored etag (or the document is absent).</exception>
+    /// <exception cref="DocStoreInvalidArgumentException">The document breaks DocStore's rules.</exception>
+    public abstract Task<DocumentResponse<T>> UpsertAsync<T>(string collection, T document, string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies a patch to an existing document, atomically.</summary>
+    /// <typeparam name="T">The type to deserialize the patched document to.</typeparam>
+    /// <param name="collection">The collection.</param>
+    /// <param name="id">The document's id.</param>
+    /// <param name="partitionKey">The document's partition key value.</param>
+    /// <param name="patch">1 to 10 operations, built with <see cref="Patch"/>.</param>
+    /// <param name="ifMatch">Apply only if the stored document has this etag; null to apply unconditionally.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="DocStoreNotFoundException">The document does not exist.</exception>
+    /// <exception cref="DocStoreETagMismatchException"><paramref name="ifMatch"/> is not the stored etag.</exception>
+    /// <exception cref="DocStoreInvalidArgumentException">The patch breaks DocStore's rules, or cannot apply to the document (<c>PATCH_NOT_APPLICABLE</c>).</exception>
+    public abstract Task<DocumentResponse<T>> PatchAsync<T>(string collection, string id, string partitionKey, PatchOperations patch, string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest session token this client knows for a partition, or null when it knows none.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">The partition key value.</param>
+    public abstract string? GetSessionToken(string collection, string partitionKey);
+
+    /// <summary>
+    /// Sets the session token this client sends on Gets of a partition, replacing the one it knows: for a
+    /// session carried from another process. Null forgets the partition's token.
+    /// </summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">The partition key value.</param>
+    /// <param name="sessionToken">A session token from a response, or null.</param>
+    public abstract void SetSessionToken(string collection, string partitionKey, string? sessionToken);
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+
+namespace DocStore.Client;
+
+/// <summary>Settings of a <see cref="DocStoreClient"/> and of the channel that <c>AddDocStoreClient</c> registers.</summary>
+public sealed class DocStoreClientOptions
+{
+    /// <summary>
+    /// The server's address: <c>http://host:port</c> for one endpoint, or <c>dns:///host:port</c> (a
+    /// Kubernetes headless Service) to resolve every pod and balance calls across them round-robin.
+    /// Required by <c>AddDocStoreClient</c>.
+    /// </summary>
+    public Uri? Address { get; set; }
+
+    /// <summary>
+    /// The deadline of a call that does not set its own. Defaults to 10 seconds;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> sets none.
+    /// </summary>
+    public TimeSpan DefaultDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many times in all a Get or Upsert is attempted when the server or the transport answers
+    /// UNAVAILABLE, with exponential back-off. Patch is never retried: an increment or an array append
+    /// applied twice would be wrong. Defaults to 4; 1 turns retries off; gRPC caps it at 5.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>How long a connection may be idle before the client pings the server to keep it open. Defaults to 60 seconds.</summary>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the client waits for a keep-alive ping's answer before it closes the connection. Defaults to 30 seconds.</summary>
+    public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How documents are converted to and from JSON. Defaults to <see cref="JsonSerializerDefaults.Web"/>
+    /// (camelCase property names, case-insensitive reads), so a <c>Id</c> property maps to the <c>id</c> field.
+    /// </summary>
+    public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Remember the newest session token per (collection, partition key) seen in responses, and send it
+    /// on Gets, so this client reads its own writes through any server instance. Defaults to true.
+    /// </summary>
+    public bool TrackSessionTokens { get; set; } = true;
+
+    /// <summary>
+    /// How many (collection, partition key) pairs the session tokens are remembered for; past it, the
+    /// least recently written ones are forgotten. Defaults to 10,000.
+    /// </summary>
+    public int SessionTokenCapacity { get; set; } = 10_000;
+}

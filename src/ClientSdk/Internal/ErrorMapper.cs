@@ -1,0 +1,55 @@
+using Google.Rpc;
+using Grpc.Core;
+
+namespace DocStore.Client.Internal;
+
+/// <summary>Turns a failed call's <see cref="RpcException"/> into the SDK's exception for it.</summary>
+internal static class ErrorMapper
+{
+    public const string Domain = "docstore.v1";
+
+    public static Exception Map(RpcException e, CancellationToken cancellationToken)
+    {
+        if (e.StatusCode == Grpc.Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            return new OperationCanceledException("The DocStore call was canceled.", e, cancellationToken);
+        }
+
+        var status = e.GetRpcStatus();
+        var info = status?.GetDetail<ErrorInfo>();
+        if (info is not null && info.Domain != Domain)
+        {
+            info = null;
+        }
+
+        var reason = info?.Reason;
+        IReadOnlyDictionary<string, string>? metadata = info is null || info.Metadata.Count == 0
+            ? null
+            : new Dictionary<string, string>(info.Metadata, StringComparer.Ordinal);
+        var message = string.IsNullOrEmpty(status?.Message) ? e.Status.Detail : status.Message;
+        if (string.IsNullOrEmpty(message))
+        {
+            message = $"The DocStore call failed with {e.StatusCode}.";
+        }
+
+        switch (e.StatusCode)
+        {
+            case Grpc.Core.StatusCode.NotFound:
+                return new DocStoreNotFoundException(message, reason, metadata, e);
+            case Grpc.Core.StatusCode.Aborted when reason == "ETAG_MISMATCH":
+                return new DocStoreETagMismatchException(message, reason, metadata, e);
+            case Grpc.Core.StatusCode.InvalidArgument:
+                var violations = status?.GetDetail<BadRequest>()?.FieldViolations
+                    .Select(v => new DocStoreFieldViolation(v.Field, v.Description))
+                    .ToArray();
+                return new DocStoreInvalidArgumentException(message, reason, metadata, violations, e);
+            case Grpc.Core.StatusCode.ResourceExhausted when reason == "THROTTLED":
+                var retryAfter = status?.GetDetail<RetryInfo>()?.RetryDelay?.ToTimeSpan();
+                return new DocStoreThrottledException(message, reason, metadata, retryAfter, e);
+            case Grpc.Core.StatusCode.Unavailable:
+                return new DocStoreUnavailableException(message, reason, metadata, e);
+            default:
+                return new DocStoreException(message, reason, metadata, e);
+        }
+    }
+}

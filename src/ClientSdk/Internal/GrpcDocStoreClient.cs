@@ -1,0 +1,169 @@
+using DocStore.V1;
+using Grpc.Core;
+
+namespace DocStore.Client.Internal;
+
+/// <summary>The <see cref="DocStoreClient"/> over the generated gRPC client.</summary>
+internal sealed class GrpcDocStoreClient : DocStoreClient
+{
+    private readonly DocStoreService.DocStoreServiceClient _client;
+    private readonly DocStoreClientOptions _options;
+    private readonly SessionTokenCache? _sessions;
+
+    public GrpcDocStoreClient(DocStoreService.DocStoreServiceClient client, DocStoreClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.JsonSerializerOptions, "options.JsonSerializerOptions");
+        if (options.DefaultDeadline <= TimeSpan.Zero && options.DefaultDeadline != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultDeadline, "DocStoreClientOptions.DefaultDeadline must be positive, or Timeout.InfiniteTimeSpan for none.");
+        }
+
+        if (options.TrackSessionTokens && options.SessionTokenCapacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SessionTokenCapacity, "DocStoreClientOptions.SessionTokenCapacity must be at least 1.");
+        }
+
+        _client = client;
+        _options = options;
+        _sessions = options.TrackSessionTokens ? new SessionTokenCache(options.SessionTokenCapacity) : null;
+    }
+
+    public override async Task<DocumentResponse<T>> GetAsync<T>(string collection, string id, string partitionKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+
+        var request = new GetRequest
+        {
+            Collection = collection,
+            Id = id,
+            PartitionKey = partitionKey,
+            SessionToken = _sessions?.Get(collection, partitionKey) ?? string.Empty,
+        };
+        GetResponse response;
+        try
+        {
+            response = await _client.GetAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw ErrorMapper.Map(e, cancellationToken);
+        }
+
+        return Result<T>(collection, response.Document, response.Info);
+    }
+
+    public override async Task<DocumentResponse<T>> UpsertAsync<T>(string collection, T document, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(document);
+
+        var request = new UpsertRequest
+        {
+            Collection = collection,
+            Document = StructJson.ToStruct(document, _options.JsonSerializerOptions),
+            IfMatch = ifMatch ?? string.Empty,
+        };
+        UpsertResponse response;
+        try
+        {
+            response = await _client.UpsertAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw ErrorMapper.Map(e, cancellationToken);
+        }
+
+        return Result<T>(collection, response.Document, response.Info);
+    }
+
+    public override async Task<DocumentResponse<T>> PatchAsync<T>(string collection, string id, string partitionKey, PatchOperations patch, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        ArgumentNullException.ThrowIfNull(patch);
+        if (patch.Count == 0)
+        {
+            throw new ArgumentException("A patch needs at least one operation.", nameof(patch));
+        }
+
+        var request = new PatchRequest
+        {
+            Collection = collection,
+            Id = id,
+            PartitionKey = partitionKey,
+            IfMatch = ifMatch ?? string.Empty,
+        };
+        foreach (var operation in patch.Operations)
+        {
+            request.Operations.Add(ToProto(operation));
+        }
+
+        PatchResponse response;
+        try
+        {
+            response = await _client.PatchAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw ErrorMapper.Map(e, cancellationToken);
+        }
+
+        return Result<T>(collection, response.Document, response.Info);
+    }
+
+    public override string? GetSessionToken(string collection, string partitionKey)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        return _sessions?.Get(collection, partitionKey);
+    }
+
+    public override void SetSessionToken(string collection, string partitionKey, string? sessionToken)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        if (_sessions is null)
+        {
+            throw new InvalidOperationException("This client does not track session tokens (DocStoreClientOptions.TrackSessionTokens is false).");
+        }
+
+        _sessions.Set(collection, partitionKey, sessionToken);
+    }
+
+    /// <summary>The one place that builds a call's options: the default deadline and the caller's cancellation.</summary>
+    private CallOptions CallOptions(CancellationToken cancellationToken) =>
+        new(deadline: _options.DefaultDeadline == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + _options.DefaultDeadline, cancellationToken: cancellationToken);
+
+    private DocumentResponse<T> Result<T>(string collection, Document document, ResponseInfo? info)
+    {
+        var sessionToken = info?.SessionToken ?? string.Empty;
+        _sessions?.Observe(collection, document.PartitionKey, sessionToken);
+        return new DocumentResponse<T>(
+            StructJson.FromStruct<T>(document.Body, _options.JsonSerializerOptions),
+            document.Id,
+            document.PartitionKey,
+            document.Etag,
+            document.UpdateTime?.ToDateTimeOffset() ?? default,
+            sessionToken,
+            info?.RequestCharge ?? 0);
+    }
+
+    private V1.PatchOperation ToProto(PatchStep operation) => operation.Kind switch
+    {
+        PatchKind.Set => new V1.PatchOperation { Set = new SetOperation { Path = operation.Path, Value = Value(operation) } },
+        PatchKind.Add => new V1.PatchOperation { Add = new AddOperation { Path = operation.Path, Value = Value(operation) } },
+        PatchKind.Replace => new V1.PatchOperation { Replace = new ReplaceOperation { Path = operation.Path, Value = Value(operation) } },
+        PatchKind.Remove => new V1.PatchOperation { Remove = new RemoveOperation { Path = operation.Path } },
+        PatchKind.Increment => new V1.PatchOperation { Increment = new IncrementOperation { Path = operation.Path, By = operation.By } },
+        PatchKind.Move => new V1.PatchOperation { Move = new MoveOperation { From = operation.From, Path = operation.Path } },
+        _ => throw new InvalidOperationException($"Unknown patch operation {operation.Kind}."),
+    };
+
+    private Google.Protobuf.WellKnownTypes.Value Value(PatchStep operation) =>
+        StructJson.ToValue(operation.Value, operation.ValueType!, _options.JsonSerializerOptions);
+}

@@ -1,0 +1,42 @@
+extern alias server;
+
+using server::DocStore.Server.Storage;
+
+namespace DocStore.Client.Tests.Infrastructure;
+
+/// <summary>
+/// A store that answers every call with one result, for the outcomes the embedded store cannot be made to
+/// produce on demand (throttling, an unreachable store, a slow store). Counts the calls it receives.
+/// A delay applies to reads only (writes answer at once, to warm the server up) and ignores cancellation,
+/// as a store stuck on the network does, so that the client's deadline or cancellation decides.
+/// </summary>
+internal sealed class ScriptedStore(StoreResult result, TimeSpan? delay = null) : IDocumentStore
+{
+    private int _calls;
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public string TokenScope(CollectionDefinition collection) => collection.Name;
+
+    public Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken) =>
+        AnswerAsync(delay);
+
+    public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
+        AnswerAsync(wait: null);
+
+    public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
+        AnswerAsync(wait: null);
+
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+    private async Task<StoreResult> AnswerAsync(TimeSpan? wait)
+    {
+        Interlocked.Increment(ref _calls);
+        if (wait is not null)
+        {
+            await Task.Delay(wait.Value, CancellationToken.None);
+        }
+
+        return result;
+    }
+}
