@@ -31,6 +31,20 @@ fi
 echo "== buf lint protos/"
 (cd protos && ../node_modules/.bin/buf lint)
 
+# The Helm chart: lint and render it when helm is installed. helm is not a Debian package, so it is
+# not installed here; tests/DocStore.Chart.Tests checks what can be checked without it.
+if command -v helm >/dev/null 2>&1; then
+  echo "== helm lint / helm template charts/docstore"
+  cosmos=(--set docstore.cosmos.endpoint=https://example.documents.azure.com:443/ --set docstore.cosmos.database=docstore)
+  helm lint charts/docstore "${cosmos[@]}" --set existingSecret.name=docstore-secrets
+  helm template docstore charts/docstore "${cosmos[@]}" >/dev/null
+  helm template docstore charts/docstore --set docstore.store=Embedded \
+    --set autoscaling.enabled=true --set networkPolicy.enabled=true \
+    --set networkPolicy.allowedNamespaceLabels.team=shop --set metrics.serviceMonitor.enabled=true >/dev/null
+else
+  echo "== SKIPPED helm lint and helm template: helm is not on PATH (the chart's schema and binding tests still run)"
+fi
+
 echo "== dotnet test (Release)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 results="$root/artifacts/test-results"

@@ -1,11 +1,11 @@
 using DocStore.Server.Api;
 using DocStore.Server.Consistency;
+using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.Server.Storage.Cosmos;
 using DocStore.Server.Storage.Embedded;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Reflection;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -74,21 +74,23 @@ public static class DocStoreHostingExtensions
         services.TryAddSingleton(new ReflectionServiceImpl(names, symbols));
         services.TryAddSingleton(new ReflectionV1ServiceImpl(names, symbols));
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store");
+        services.AddGrpcHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [HealthServices.ReadyTag]);
 
-        services.Configure<KestrelServerOptions>(kestrel =>
-            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        // Health services for the probes, metrics, traces, JSON logs, graceful shutdown; and Kestrel's
+        // protocols: HTTP/2 (gRPC over h2c) everywhere but the metrics port (Operations/).
+        builder.AddDocStoreOperations();
 
         return builder;
     }
 
-    /// <summary>Maps the DocStore service, server reflection and the gRPC health service.</summary>
+    /// <summary>Maps the DocStore service, server reflection, the gRPC health service and the metrics endpoint.</summary>
     public static IEndpointRouteBuilder MapDocStore(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGrpcService<DocStoreService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
+        endpoints.MapDocStoreOperations();
         return endpoints;
     }
 }

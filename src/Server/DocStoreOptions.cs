@@ -45,6 +45,9 @@ public sealed class DocStoreOptions
 
     /// <summary>Log output (<c>DocStore:Logging</c>).</summary>
     public LoggingOptions Logging { get; set; } = new();
+
+    /// <summary>How the process stops on SIGTERM (<c>DocStore:Shutdown</c>).</summary>
+    public ShutdownOptions Shutdown { get; set; } = new();
 }
 
 /// <summary>One collection (<c>DocStore:Collections:&lt;name&gt;</c>).</summary>
@@ -187,4 +190,23 @@ public sealed class LoggingOptions
 {
     /// <summary>Write one JSON object per log line (<c>DocStore:Logging:Json</c>), for log collectors.</summary>
     public bool Json { get; set; }
+}
+
+/// <summary>How the process stops on SIGTERM (<c>DocStore:Shutdown</c>).</summary>
+public sealed class ShutdownOptions
+{
+    /// <summary>
+    /// How long calls in flight at SIGTERM may run before the process exits anyway
+    /// (<c>DocStore:Shutdown:GracePeriod</c>). Keep it below Kubernetes' terminationGracePeriodSeconds,
+    /// less the preStop delay; the chart derives one from the other. Defaults to 25 seconds.
+    /// </summary>
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// How long, after SIGTERM, the server keeps accepting new calls while its readiness reports
+    /// NOT_SERVING, so that load balancers that route by health checks stop sending calls first
+    /// (<c>DocStore:Shutdown:DrainDelay</c>). Kubernetes needs none: the chart's preStop delay does this
+    /// before SIGTERM. Defaults to zero.
+    /// </summary>
+    public TimeSpan DrainDelay { get; set; } = TimeSpan.Zero;
 }

@@ -62,6 +62,21 @@ internal sealed class DocStoreOptionsValidator : IValidateOptions<DocStoreOption
             problems.Add($"DocStore:Embedded:BusyTimeout must be above zero and at most 10 minutes, not {options.Embedded.BusyTimeout}.");
         }
 
+        if (options.Metrics.Port is < 0 or > 65535)
+        {
+            problems.Add($"DocStore:Metrics:Port must be a TCP port (1-65535), or 0 for no metrics endpoint, not {options.Metrics.Port}.");
+        }
+
+        if (options.Shutdown.GracePeriod <= TimeSpan.Zero || options.Shutdown.GracePeriod > TimeSpan.FromHours(1))
+        {
+            problems.Add($"DocStore:Shutdown:GracePeriod must be above zero and at most 1 hour, not {options.Shutdown.GracePeriod}.");
+        }
+
+        if (options.Shutdown.DrainDelay < TimeSpan.Zero || options.Shutdown.DrainDelay > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"DocStore:Shutdown:DrainDelay must be zero or more and at most 10 minutes, not {options.Shutdown.DrainDelay}.");
+        }
+
         ValidateConsistency(options, problems);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

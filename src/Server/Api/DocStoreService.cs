@@ -1,4 +1,5 @@
 using DocStore.Server.Consistency;
+using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -11,13 +12,14 @@ namespace DocStore.Server.Api;
 /// bound to the contract by <see cref="DocStoreServiceMethodProvider"/>, not by deriving from the
 /// generated base class, so that undecodable requests get a clear error.
 /// </summary>
-internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections, SessionTokenRegistry sessionTokens)
+internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections, SessionTokenRegistry sessionTokens, DocStoreMetrics metrics)
 {
     public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
     {
         var (collection, key, callerToken) = RequestValidator.ValidateGet(request, collections);
         var sessionToken = await sessionTokens.ForReadAsync(collection, key.PartitionKey, callerToken, context.CancellationToken);
         var result = await store.ReadAsync(collection, key, sessionToken, context.CancellationToken);
+        metrics.Record(nameof(Get), collection, result);
         var stored = Succeeded(result, collection, key);
         return new GetResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
     }
@@ -26,6 +28,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
     {
         var (collection, key, body) = RequestValidator.ValidateUpsert(request, collections);
         var result = await store.UpsertAsync(collection, key, body, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        metrics.Record(nameof(Upsert), collection, result);
         var stored = Succeeded(result, collection, key);
         await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
 
@@ -37,6 +40,7 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
     {
         var (collection, key, operations) = RequestValidator.ValidatePatch(request, collections);
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        metrics.Record(nameof(Patch), collection, result);
         var stored = Succeeded(result, collection, key);
         await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
         return new PatchResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };

@@ -24,7 +24,9 @@ internal sealed class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger)
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."));
+            throw context.Deadline <= DateTime.UtcNow
+                ? new RpcException(new Status(StatusCode.DeadlineExceeded, "The call's deadline passed before it completed."))
+                : new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
         }
         catch (Exception e)
         {

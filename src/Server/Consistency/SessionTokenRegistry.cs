@@ -67,7 +67,8 @@ internal sealed class SessionTokenRegistry
     /// </summary>
     public async ValueTask AdvanceAsync(CollectionDefinition collection, string partitionKey, string token)
     {
-        if (_sharing == TokenSharing.Off)
+        // A store that returns no token (some Cosmos DB emulators) leaves nothing to share.
+        if (_sharing == TokenSharing.Off || string.IsNullOrEmpty(token))
         {
             return;
         }

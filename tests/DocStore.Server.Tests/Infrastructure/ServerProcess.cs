@@ -16,16 +16,27 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, int port)
+    private ServerProcess(Process process, int port, int metricsPort)
     {
         _process = process;
         Port = port;
         Address = new Uri($"http://127.0.0.1:{port}");
+        MetricsPort = metricsPort;
     }
 
     public int Port { get; }
 
     public Uri Address { get; }
+
+    /// <summary>The Prometheus endpoint's port (a free one unless the caller set <c>DocStore__Metrics__Port</c>); 0 when off.</summary>
+    public int MetricsPort { get; }
+
+    /// <summary>The Prometheus scrape address, <c>http://localhost:{MetricsPort}/metrics</c>.</summary>
+    public Uri MetricsAddress => new($"http://localhost:{MetricsPort}/metrics");
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>What the process printed so far, for failure messages.</summary>
     public string Output
@@ -52,13 +63,17 @@ public sealed class ServerProcess : IAsyncDisposable
         };
         start.Environment["DocStore__Embedded__Path"] = databasePath;
         start.Environment["DOTNET_NOLOGO"] = "1";
+
+        // A free metrics port: the default, 9090, would collide between servers running at once.
+        start.Environment["DocStore__Metrics__Port"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
         }
 
+        var metricsPort = int.Parse(start.Environment["DocStore__Metrics__Port"]!, System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var server = new ServerProcess(process, port);
+        var server = new ServerProcess(process, port, metricsPort);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -78,6 +93,29 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })
+            ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit; false when it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public async ValueTask DisposeAsync()
