@@ -9,9 +9,10 @@ using Microsoft.Extensions.Options;
 namespace DocStore.Server.Storage.Embedded;
 
 /// <summary>
-/// The default store: documents in a SQLite file (WAL mode), with Cosmos DB's semantics. Every
-/// write takes the file's write lock (<c>BEGIN IMMEDIATE</c>), so writes from several processes
-/// sharing the file are serialized, and each gets the collection's next LSN inside its transaction.
+/// The default store: documents in a SQLite file (WAL mode), with Cosmos DB's semantics. Writes go
+/// through <see cref="GroupCommit"/>: the writes waiting together share one transaction, which takes
+/// the file's write lock (<c>BEGIN IMMEDIATE</c>), so writes from several processes sharing the file
+/// are serialized, and each gets the collection's next LSN inside the transaction.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -34,7 +35,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
 
     private readonly string _connectionString;
     private readonly ConcurrentQueue<SqliteSession> _pool = new();
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly GroupCommit _groupCommit;
     private readonly TimeSpan _busyTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger<EmbeddedDocumentStore> _logger;
@@ -69,6 +70,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
             throw new InvalidOperationException($"DocStore:Embedded:Path: cannot use '{FilePath}' as the embedded store: {e.Message}", e);
         }
 
+        _groupCommit = new GroupCommit(WithSession);
         EmbeddedStoreLog.Opened(logger, FilePath);
     }
 
@@ -150,37 +152,23 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
     private void Observe(string container, long lsn) =>
         _sessionLsns.AddOrUpdate(container, static (_, lsn) => lsn, static (_, seen, lsn) => Math.Max(seen, lsn), lsn);
 
-    public async Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken)
-    {
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            return WithSession(session =>
+    public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
+        _groupCommit.WriteAsync(
+            (session, transaction) =>
             {
-                using var transaction = session.Connection.BeginTransaction(deferred: false);
                 if (ifMatch is not null && session.ReadETag(transaction, collection.Container, key) != ifMatch)
                 {
                     return StoreResult.PreconditionFailed;
                 }
 
-                var stored = Commit(session, transaction, collection.Container, key, body);
-                return StoreResult.Success(stored);
-            });
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+                return StoreResult.Success(Write(session, transaction, collection.Container, key, body));
+            },
+            cancellationToken);
 
-    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
-    {
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            return WithSession(session =>
+    public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
+        _groupCommit.WriteAsync(
+            (session, transaction) =>
             {
-                using var transaction = session.Connection.BeginTransaction(deferred: false);
                 if (session.ReadForWrite(transaction, collection.Container, key) is not { } current)
                 {
                     return StoreResult.NotFound;
@@ -207,14 +195,9 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
                     return StoreResult.Failure(StoreStatus.TooLarge, $"the patched document would be {body.Length} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
                 }
 
-                return StoreResult.Success(Commit(session, transaction, collection.Container, key, body));
-            });
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+                return StoreResult.Success(Write(session, transaction, collection.Container, key, body));
+            },
+            cancellationToken);
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
         Task.FromResult(WithSession(static session =>
@@ -225,15 +208,14 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
 
     public void Dispose()
     {
+        _groupCommit.Dispose();
         while (_pool.TryDequeue(out var session))
         {
             session.Dispose();
         }
-
-        _writeGate.Dispose();
     }
 
-    private StoredDocument Commit(SqliteSession session, SqliteTransaction transaction, string container, DocumentKey key, ReadOnlyMemory<byte> body)
+    private StoredDocument Write(SqliteSession session, SqliteTransaction transaction, string container, DocumentKey key, ReadOnlyMemory<byte> body)
     {
         var lsn = session.NextLsn(transaction, container);
         var now = _time.GetUtcNow();
@@ -245,7 +227,6 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         }
 
         session.Write(transaction, container, key, body, etag, lsn, committedAt);
-        transaction.Commit();
         if (_lagMilliseconds > 0)
         {
             Observe(container, lsn);

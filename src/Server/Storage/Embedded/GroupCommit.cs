@@ -1,0 +1,143 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace DocStore.Server.Storage.Embedded;
+
+/// <summary>
+/// Group commit for the embedded store's writes. Every write of this process joins one queue; a
+/// single loop takes all that have gathered (up to <see cref="MaxBatch"/>), runs them in order in
+/// one transaction and commits once. A commit is synced to disk (<c>synchronous=FULL</c>), so N
+/// writes that arrive together cost one sync instead of N, and none is acknowledged before it is on disk.
+/// </summary>
+/// <remarks>
+/// Each write sees the ones before it in the batch, as if they had committed one by one. A write
+/// that ends without writing (precondition failed, patch not applicable) leaves the others alone; a
+/// SQLite fault fails the whole batch, as none of it committed.
+/// </remarks>
+internal sealed class GroupCommit : IDisposable
+{
+    /// <summary>Writes per transaction at most, to bound the time the file's write lock is held.</summary>
+    public const int MaxBatch = 128;
+
+    private static readonly StoreResult Committed = StoreResult.Failure(StoreStatus.NotFound, "committed");
+
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<Func<SqliteSession, StoreResult>, StoreResult> _withSession;
+    private readonly Task _loop;
+
+    /// <param name="withSession">Runs an action on a pooled session, turning SQLite faults into <see cref="StoreStatus.Unavailable"/>.</param>
+    public GroupCommit(Func<Func<SqliteSession, StoreResult>, StoreResult> withSession)
+    {
+        _withSession = withSession;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>
+    /// Queues <paramref name="write"/>, which runs inside the batch's transaction and must not
+    /// commit it, and completes once the batch has committed (or failed).
+    /// </summary>
+    public Task<StoreResult> WriteAsync(Func<SqliteSession, SqliteTransaction, StoreResult> write, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingWrite(write, cancellationToken);
+        return _queue.Writer.TryWrite(pending) ? pending.Completion.Task : throw new ObjectDisposedException(nameof(GroupCommit));
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _loop.Wait(TimeSpan.FromSeconds(10));
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                if (next.CancellationToken.IsCancellationRequested)
+                {
+                    next.Completion.TrySetCanceled(next.CancellationToken);
+                }
+                else
+                {
+                    batch.Add(next);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                Commit(batch);
+                batch.Clear();
+            }
+        }
+    }
+
+    private void Commit(List<PendingWrite> batch)
+    {
+        StoreResult outcome;
+        try
+        {
+            outcome = _withSession(session =>
+            {
+                using var transaction = session.Connection.BeginTransaction(deferred: false);
+                foreach (var pending in batch)
+                {
+                    try
+                    {
+                        pending.Result = pending.Write(session, transaction);
+                    }
+                    catch (Exception e) when (e is not SqliteException)
+                    {
+                        // A fault in this write's own logic (it writes last, so it wrote nothing): it alone fails.
+                        pending.Fault = e;
+                    }
+                }
+
+                transaction.Commit();
+                return Committed;
+            });
+        }
+#pragma warning disable CA1031 // Whatever went wrong, every caller waiting on the batch must hear of it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetException(e);
+            }
+
+            return;
+        }
+
+        foreach (var pending in batch)
+        {
+            if (!ReferenceEquals(outcome, Committed))
+            {
+                pending.Completion.TrySetResult(outcome);
+            }
+            else if (pending.Fault is not null)
+            {
+                pending.Completion.TrySetException(pending.Fault);
+            }
+            else
+            {
+                pending.Completion.TrySetResult(pending.Result!);
+            }
+        }
+    }
+
+    private sealed class PendingWrite(Func<SqliteSession, SqliteTransaction, StoreResult> write, CancellationToken cancellationToken)
+    {
+        public Func<SqliteSession, SqliteTransaction, StoreResult> Write { get; } = write;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<StoreResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public StoreResult? Result { get; set; }
+
+        public Exception? Fault { get; set; }
+    }
+}
