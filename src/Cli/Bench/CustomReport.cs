@@ -42,16 +42,7 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
 
             json.WriteEndArray();
             json.WriteEndObject();
-            json.WritePropertyName("ceiling");
-            ReportJson.WriteCeiling(json, Ceiling);
-            json.WriteStartObject("operations");
-            foreach (var operation in Operations)
-            {
-                json.WritePropertyName(operation.Name);
-                ReportJson.WriteOperation(json, operation, Ceiling.Rps);
-            }
-
-            json.WriteEndObject();
+            ReportJson.WriteCeilingAndOperations(json, Ceiling, Operations);
             if (Server is not null)
             {
                 json.WriteStartObject("server");
@@ -120,6 +111,21 @@ internal static class ReportJson
         json.WriteString("os", machine.OperatingSystem);
         json.WriteString("runtime", machine.Runtime);
         json.WriteBoolean("client_shares_cpus", clientSharesCpus);
+        json.WriteEndObject();
+    }
+
+    /// <summary><c>"ceiling": {...}, "operations": {"get": {...}, ...}</c>, each operation with its ratio to the ceiling.</summary>
+    public static void WriteCeilingAndOperations(Utf8JsonWriter json, OperationResult ceiling, IReadOnlyList<OperationResult> operations)
+    {
+        json.WritePropertyName("ceiling");
+        WriteCeiling(json, ceiling);
+        json.WriteStartObject("operations");
+        foreach (var operation in operations)
+        {
+            json.WritePropertyName(operation.Name);
+            WriteOperation(json, operation, ceiling.Rps);
+        }
+
         json.WriteEndObject();
     }
 

@@ -23,8 +23,8 @@ internal static class CustomRun
                 var clients = channels.Select(c => new DocStoreService.DocStoreServiceClient(c)).ToList();
                 progress.WriteLine($"[bench] seeding {documents.Count:#,0} documents of {documents.DocumentBytes} B through Upsert");
                 await DocStoreWorkload.SeedAsync(clients[0], settings.Collection, documents, Math.Min(settings.Concurrency, 16), cancellationToken);
-                var (ceiling, operations) = await MeasureAsync(settings, channels, documents, progress, cancellationToken);
-                return new CustomReport(MachineInfo.Current(), settings, ceiling, operations, null);
+                var (remoteCeiling, remoteOperations) = await MeasureAsync(settings, channels, documents, progress, cancellationToken);
+                return new CustomReport(MachineInfo.Current(), settings, remoteCeiling, remoteOperations, null);
             }
             finally
             {
@@ -33,51 +33,26 @@ internal static class CustomRun
         }
 
         var serverDll = ServerHost.FindServerDll(serverPath);
-        var directory = Path.Combine(Path.GetTempPath(), "docstore-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        RedisHost? redis = null;
-        ServerHost? server = null;
-        try
+        await using var scratch = Scratch.Create();
+        var file = scratch.PathFor("docstore.db");
+        progress.WriteLine($"[bench] seeding {documents.Count:#,0} documents of {documents.DocumentBytes} B through seed-embedded");
+        await ServerHost.SeedEmbeddedAsync(serverDll, file, settings.Collection, documents, cancellationToken);
+        var environment = new Dictionary<string, string>
         {
-            var file = Path.Combine(directory, "docstore.db");
-            progress.WriteLine($"[bench] seeding {documents.Count:#,0} documents of {documents.DocumentBytes} B through seed-embedded");
-            await ServerHost.SeedEmbeddedAsync(serverDll, file, settings.Collection, documents, cancellationToken);
-            var environment = new Dictionary<string, string>
-            {
-                ["DocStore__Embedded__Path"] = file,
-                ["DocStore__SessionTokens__Sharing"] = settings.Sharing,
-                [$"DocStore__Collections__{settings.Collection}__PartitionKeyPath"] = "/pk",
-            };
-            if (settings.Sharing == "Redis")
-            {
-                redis = await RedisHost.StartAsync(cancellationToken);
-                environment["DocStore__Redis__Configuration"] = redis.Configuration;
-            }
-
-            server = await ServerHost.StartAsync(serverDll, environment, cancellationToken);
-            var (ceiling, operations) = await MeasureAsync(settings, [server.Channel], documents, progress, cancellationToken);
-            return new CustomReport(MachineInfo.Current(), settings, ceiling, operations, new ServerMemory(server.PeakRssBytes, server.RssBytes));
-        }
-        finally
+            ["DocStore__Embedded__Path"] = file,
+            ["DocStore__SessionTokens__Sharing"] = settings.Sharing,
+            [$"DocStore__Collections__{settings.Collection}__PartitionKeyPath"] = "/pk",
+        };
+        if (settings.Sharing == "Redis")
         {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
-
-            if (redis is not null)
-            {
-                await redis.DisposeAsync();
-            }
-
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            scratch.Redis = await RedisHost.StartAsync(cancellationToken);
+            environment["DocStore__Redis__Configuration"] = scratch.Redis.Configuration;
         }
+
+        var server = await ServerHost.StartAsync(serverDll, environment, cancellationToken);
+        scratch.Servers.Add(server);
+        var (ceiling, operations) = await MeasureAsync(settings, [server.Channel], documents, progress, cancellationToken);
+        return new CustomReport(MachineInfo.Current(), settings, ceiling, operations, new ServerMemory(server.PeakRssBytes, server.RssBytes));
     }
 
     private static async Task<(OperationResult Ceiling, IReadOnlyList<OperationResult> Operations)> MeasureAsync(

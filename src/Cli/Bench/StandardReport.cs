@@ -109,16 +109,7 @@ internal sealed record StandardReport
             json.WriteNumber("concurrency", Concurrency);
             json.WriteNumber("doc_size", 1024);
             json.WriteString("sharing", "Redis");
-            json.WritePropertyName("ceiling");
-            ReportJson.WriteCeiling(json, Ceiling);
-            json.WriteStartObject("operations");
-            foreach (var operation in Operations)
-            {
-                json.WritePropertyName(operation.Name);
-                ReportJson.WriteOperation(json, operation, Ceiling.Rps);
-            }
-
-            json.WriteEndObject();
+            ReportJson.WriteCeilingAndOperations(json, Ceiling, Operations);
             json.WriteEndObject();
 
             json.WriteStartObject("sharing_latency");

@@ -31,123 +31,98 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
     public async Task<StandardReport> RunAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var directory = Path.Combine(Path.GetTempPath(), "docstore-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var servers = new List<ServerHost>();
-        RedisHost? redis = null;
-        try
+        await using var scratch = Scratch.Create();
+        var servers = scratch.Servers;
+        var redis = scratch.Redis = await RedisHost.StartAsync(cancellationToken);
+        var smallFile = scratch.PathFor("small.db");
+        var largeFile = scratch.PathFor("large.db");
+        var small = new DocumentSet(SmallStoreDocuments, 1024);
+        var large = new DocumentSet(LargeStoreDocuments, 1024);
+        var sized = Sizes.Skip(1).ToDictionary(size => size, size => new DocumentSet(SizedDocuments, size));
+
+        Say($"seeding {small.Count:#,0} + {sized.Count} x {SizedDocuments} documents, then {large.Count:#,0}, through seed-embedded");
+        await ServerHost.SeedEmbeddedAsync(serverDll, smallFile, Collection, small, cancellationToken);
+        foreach (var (size, documents) in sized)
         {
-            redis = await RedisHost.StartAsync(cancellationToken);
-            var smallFile = Path.Combine(directory, "small.db");
-            var largeFile = Path.Combine(directory, "large.db");
-            var small = new DocumentSet(SmallStoreDocuments, 1024);
-            var large = new DocumentSet(LargeStoreDocuments, 1024);
-            var sized = Sizes.Skip(1).ToDictionary(size => size, size => new DocumentSet(SizedDocuments, size));
-
-            Say($"seeding {small.Count:#,0} + {sized.Count} x {SizedDocuments} documents, then {large.Count:#,0}, through seed-embedded");
-            await ServerHost.SeedEmbeddedAsync(serverDll, smallFile, Collection, small, cancellationToken);
-            foreach (var (size, documents) in sized)
-            {
-                await ServerHost.SeedEmbeddedAsync(serverDll, smallFile, SizedCollection(size), documents, cancellationToken);
-            }
-
-            var seeding = Stopwatch.StartNew();
-            await ServerHost.SeedEmbeddedAsync(serverDll, largeFile, Collection, large, cancellationToken);
-            Say($"seeded {large.Count:#,0} documents in {seeding.Elapsed.TotalSeconds:0.0} s");
-
-            var main = await StartAsync(servers, smallFile, "Redis", redis, cancellationToken);
-            var off = await StartAsync(servers, smallFile, "Off", redis, cancellationToken);
-            var largeServer = await StartAsync(servers, largeFile, "Redis", redis, cancellationToken);
-
-            Say($"1. ceiling, get, upsert and patch at concurrency {Concurrency}");
-            var row1 = await MirroredAsync(
-                [
-                    Run(new CeilingWorkload([main.Health], Deadline), Concurrency),
-                    Run(DocStore(main, Collection, small, BenchOperation.Get), Concurrency),
-                    Run(DocStore(main, Collection, small, BenchOperation.Upsert), Concurrency),
-                    Run(DocStore(main, Collection, small, BenchOperation.Patch), Concurrency),
-                ],
-                cancellationToken);
-
-            var peakAfterRows = new List<long?> { main.PeakRssBytes };
-            Say("2. get at concurrency 1, sharing Off versus Redis");
-            var row2 = await MirroredAsync(
-                [
-                    Run(DocStore(off, Collection, small, BenchOperation.Get), 1),
-                    Run(DocStore(main, Collection, small, BenchOperation.Get), 1),
-                ],
-                cancellationToken);
-
-            peakAfterRows.Add(main.PeakRssBytes);
-            Say($"3. get by document size at concurrency {SizeConcurrency}");
-            var row3 = await MirroredAsync(
-                [.. Sizes.Select(size => size == 1024
-                    ? Run(DocStore(main, Collection, small, BenchOperation.Get), SizeConcurrency)
-                    : Run(DocStore(main, SizedCollection(size), sized[size], BenchOperation.Get), SizeConcurrency))],
-                cancellationToken);
-
-            peakAfterRows.Add(main.PeakRssBytes);
-            Say($"4. get at concurrency 1 with {small.Count:#,0} versus {large.Count:#,0} documents");
-            var row4 = await MirroredAsync(
-                [
-                    Run(DocStore(main, Collection, small, BenchOperation.Get), 1),
-                    Run(DocStore(largeServer, Collection, large, BenchOperation.Get), 1),
-                ],
-                cancellationToken);
-
-            peakAfterRows.Add(main.PeakRssBytes);
-            Say("5. memory");
-            var peaks = new Dictionary<string, long?>
-            {
-                ["sharing Redis, 10,000 documents"] = main.PeakRssBytes,
-                ["sharing Off"] = off.PeakRssBytes,
-                ["1,000,000 documents"] = largeServer.PeakRssBytes,
-            };
-            var redisUsage = await MeasureRedisAsync(redis, cancellationToken);
-
-            return new StandardReport
-            {
-                Machine = MachineInfo.Current(),
-                Concurrency = Concurrency,
-                SizeConcurrency = SizeConcurrency,
-                Duration = duration,
-                Ceiling = row1[0],
-                Operations = row1[1..],
-                GetSharingOff = row2[0],
-                GetSharingRedis = row2[1],
-                Sizes = [.. Sizes.Select((size, i) => new SizeResult(size, row3[i]))],
-                SmallStoreDocuments = small.Count,
-                LargeStoreDocuments = large.Count,
-                GetSmallStore = row4[0],
-                GetLargeStore = row4[1],
-                Server = new ServerMemory(peaks.Values.Max(), main.RssBytes),
-                PeakRssByServer = peaks,
-                Redis = redisUsage,
-                PeakRssAfterRows = peakAfterRows,
-                RedisFallbacks = (servers.Sum(s => s.RedisFallbacks.FailedCalls), servers.Sum(s => s.RedisFallbacks.BreakerOpened)),
-                Elapsed = clock.Elapsed,
-            };
+            await ServerHost.SeedEmbeddedAsync(serverDll, smallFile, SizedCollection(size), documents, cancellationToken);
         }
-        finally
+
+        var seeding = Stopwatch.StartNew();
+        await ServerHost.SeedEmbeddedAsync(serverDll, largeFile, Collection, large, cancellationToken);
+        Say($"seeded {large.Count:#,0} documents in {seeding.Elapsed.TotalSeconds:0.0} s");
+
+        var main = await StartAsync(servers, smallFile, "Redis", redis, cancellationToken);
+        var off = await StartAsync(servers, smallFile, "Off", redis, cancellationToken);
+        var largeServer = await StartAsync(servers, largeFile, "Redis", redis, cancellationToken);
+
+        Say($"1. ceiling, get, upsert and patch at concurrency {Concurrency}");
+        var row1 = await MirroredAsync(
+            [
+                Run(new CeilingWorkload([main.Health], Deadline), Concurrency),
+                Run(DocStore(main, Collection, small, BenchOperation.Get), Concurrency),
+                Run(DocStore(main, Collection, small, BenchOperation.Upsert), Concurrency),
+                Run(DocStore(main, Collection, small, BenchOperation.Patch), Concurrency),
+            ],
+            cancellationToken);
+
+        var peakAfterRows = new List<long?> { main.PeakRssBytes };
+        Say("2. get at concurrency 1, sharing Off versus Redis");
+        var row2 = await MirroredAsync(
+            [
+                Run(DocStore(off, Collection, small, BenchOperation.Get), 1),
+                Run(DocStore(main, Collection, small, BenchOperation.Get), 1),
+            ],
+            cancellationToken);
+
+        peakAfterRows.Add(main.PeakRssBytes);
+        Say($"3. get by document size at concurrency {SizeConcurrency}");
+        var row3 = await MirroredAsync(
+            [.. Sizes.Select(size => size == 1024
+                ? Run(DocStore(main, Collection, small, BenchOperation.Get), SizeConcurrency)
+                : Run(DocStore(main, SizedCollection(size), sized[size], BenchOperation.Get), SizeConcurrency))],
+            cancellationToken);
+
+        peakAfterRows.Add(main.PeakRssBytes);
+        Say($"4. get at concurrency 1 with {small.Count:#,0} versus {large.Count:#,0} documents");
+        var row4 = await MirroredAsync(
+            [
+                Run(DocStore(main, Collection, small, BenchOperation.Get), 1),
+                Run(DocStore(largeServer, Collection, large, BenchOperation.Get), 1),
+            ],
+            cancellationToken);
+
+        peakAfterRows.Add(main.PeakRssBytes);
+        Say("5. memory");
+        var peaks = new Dictionary<string, long?>
         {
-            foreach (var server in servers)
-            {
-                await server.DisposeAsync();
-            }
+            ["sharing Redis, 10,000 documents"] = main.PeakRssBytes,
+            ["sharing Off"] = off.PeakRssBytes,
+            ["1,000,000 documents"] = largeServer.PeakRssBytes,
+        };
+        var redisUsage = await MeasureRedisAsync(redis, cancellationToken);
 
-            if (redis is not null)
-            {
-                await redis.DisposeAsync();
-            }
-
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        return new StandardReport
+        {
+            Machine = MachineInfo.Current(),
+            Concurrency = Concurrency,
+            SizeConcurrency = SizeConcurrency,
+            Duration = duration,
+            Ceiling = row1[0],
+            Operations = row1[1..],
+            GetSharingOff = row2[0],
+            GetSharingRedis = row2[1],
+            Sizes = [.. Sizes.Select((size, i) => new SizeResult(size, row3[i]))],
+            SmallStoreDocuments = small.Count,
+            LargeStoreDocuments = large.Count,
+            GetSmallStore = row4[0],
+            GetLargeStore = row4[1],
+            Server = new ServerMemory(peaks.Values.Max(), main.RssBytes),
+            PeakRssByServer = peaks,
+            Redis = redisUsage,
+            PeakRssAfterRows = peakAfterRows,
+            RedisFallbacks = (servers.Sum(s => s.RedisFallbacks.FailedCalls), servers.Sum(s => s.RedisFallbacks.BreakerOpened)),
+            Elapsed = clock.Elapsed,
+        };
     }
 
     /// <summary>The session-token keys in the benchmark's own Redis: their size (MEMORY USAGE) and TTL.</summary>
