@@ -73,6 +73,11 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
     [InlineData("0:1#10,1:1#5", "1:1#7,2:1#1")]
     [InlineData("0:2#3", "0:1#40")]
     [InlineData("0:-1#5", "0:-1#5")]
+    [InlineData("0:1#10", "0:1#9")]
+    [InlineData("0:1#9", "0:1#10")]
+    [InlineData("0:1#5", "1:1#3")]
+    [InlineData("0:1#5#1=4", "0:1#6")]
+    [InlineData("0:1#6", "0:1#5#1=4")]
     public async Task The_script_merges_exactly_as_SessionToken_Merge_does(string stored, string incoming)
     {
         await using var pod = await PodAsync();
@@ -108,6 +113,19 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
         var ttl = await _inspect.GetDatabase().KeyTimeToLiveAsync(key);
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(3));
+    }
+
+    [Fact]
+    public async Task An_older_token_still_refreshes_the_ttl()
+    {
+        await using var pod = await PodAsync(ttl: TimeSpan.FromMinutes(3));
+        var key = NewKey();
+        await _inspect.GetDatabase().StringSetAsync(key, "0:-1#9", TimeSpan.FromSeconds(30));
+
+        await pod.Store.AdvanceAsync(key, "0:-1#8");
+
+        Assert.Equal("0:-1#9", (string?)await _inspect.GetDatabase().StringGetAsync(key));
+        Assert.InRange((await _inspect.GetDatabase().KeyTimeToLiveAsync(key))!.Value, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(3));
     }
 
     [Fact]
