@@ -91,6 +91,13 @@ internal sealed class SessionToken
         var usable = 0;
         foreach (var text in tokens)
         {
+            // The common case on a read: Redis and this pod hold the same token. Merging a token
+            // with itself changes nothing, so it is parsed once.
+            if (text is not null && text == onlyText)
+            {
+                continue;
+            }
+
             if (ParseOrNull(text) is not { } token)
             {
                 continue;

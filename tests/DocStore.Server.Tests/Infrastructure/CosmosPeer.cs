@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 
 namespace DocStore.Server.Tests.Infrastructure;
 
@@ -15,7 +12,7 @@ public sealed class CosmosPeer : IAsyncDisposable
     public const string Key = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly CapturedOutput _output = new();
 
     private CosmosPeer(Process process, int port)
     {
@@ -25,16 +22,7 @@ public sealed class CosmosPeer : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     /// <summary>The settings that point a DocStore server at this peer, with <paramref name="database"/> created on start.</summary>
     public Dictionary<string, string?> ServerSettings(string database) => new()
@@ -52,7 +40,7 @@ public sealed class CosmosPeer : IAsyncDisposable
     {
         var cli = Path.Combine(TestPaths.RepositoryRoot, "node_modules", "@vercel", "cosmosdb-server", "lib", "cli.js");
         Assert.True(File.Exists(cli), $"The Cosmos DB peer is not installed at {cli}; run 'npm ci' (eng/test.sh does).");
-        var port = FreePort();
+        var port = ServerProcess.FreePort();
         var start = new ProcessStartInfo("node")
         {
             ArgumentList = { cli, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1" },
@@ -65,13 +53,13 @@ public sealed class CosmosPeer : IAsyncDisposable
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
-            peer.Append(e.Data);
+            peer._output.Append(e.Data);
             if (e.Data?.StartsWith("Ready to accept", StringComparison.Ordinal) == true)
             {
                 ready.TrySetResult();
             }
         };
-        process.ErrorDataReceived += (_, e) => peer.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => peer._output.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -98,23 +86,5 @@ public sealed class CosmosPeer : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
@@ -14,7 +13,7 @@ namespace DocStore.Server.Tests.Infrastructure;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly CapturedOutput _output = new();
 
     private ServerProcess(Process process, int port, int metricsPort)
     {
@@ -39,16 +38,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>What the process printed so far, for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     public static async Task<ServerProcess> StartAsync(string databasePath, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -74,8 +64,8 @@ public sealed class ServerProcess : IAsyncDisposable
         var metricsPort = int.Parse(start.Environment["DocStore__Metrics__Port"]!, System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var server = new ServerProcess(process, port, metricsPort);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.OutputDataReceived += (_, e) => server._output.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server._output.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await server.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
@@ -131,18 +121,6 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
 
     private async Task WaitUntilServingAsync(TimeSpan timeout)
     {

@@ -114,13 +114,14 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
             ? _sessionLsns.GetValueOrDefault(container)
             : SessionToken.ParseOrNull(sessionToken)?.Find("0")?.GlobalLsn ?? 0;
         var cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - _lagMilliseconds;
-        var result = WithSession(session =>
+        return WithSession(session =>
         {
             using var snapshot = session.Connection.BeginTransaction(deferred: true);
             var current = session.Read(snapshot, container, key);
             var lagging = session.LaggingLsn(snapshot, container, cutoff);
             var collectionLsn = current?.CollectionLsn ?? lagging ?? 0;
             var view = Math.Min(collectionLsn, Math.Max(lagging ?? collectionLsn, required));
+            Observe(container, view);
             var version = current is { } row && row.Lsn <= view
                 ? (row.Body, row.ETag, row.CommittedAt, row.Lsn)
                 : current is null ? null : session.ReadVersion(snapshot, container, key, view);
@@ -136,19 +137,9 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
                 SessionToken.ForEmbedded(view),
                 RequestCharge.ForRead(found.Body.Length)));
         });
-        Observe(container, result.SessionToken);
-        return result;
     }
 
     /// <summary>Advances this process's session container, as a <c>CosmosClient</c> does on every response.</summary>
-    private void Observe(string container, string? sessionToken)
-    {
-        if (SessionToken.ParseOrNull(sessionToken)?.Find("0") is { } range)
-        {
-            Observe(container, range.GlobalLsn);
-        }
-    }
-
     private void Observe(string container, long lsn) =>
         _sessionLsns.AddOrUpdate(container, static (_, lsn) => lsn, static (_, seen, lsn) => Math.Max(seen, lsn), lsn);
 
