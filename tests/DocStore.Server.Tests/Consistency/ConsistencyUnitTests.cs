@@ -78,7 +78,7 @@ public sealed class ConsistencyUnitTests
     public void Sharing_defaults_to_redis_when_configured_and_to_local_otherwise(string? redis, TokenSharing? set, TokenSharing expected)
     {
         var options = new DocStoreOptions { Redis = { Configuration = redis }, SessionTokens = { Sharing = set } };
-        Assert.Equal(expected, SessionTokenRegistry.EffectiveSharing(options));
+        Assert.Equal(expected, SessionTokenResolver.EffectiveSharing(options));
     }
 
     [Fact]

@@ -5,14 +5,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using server::DocStore.Server;
 using server::DocStore.Server.Consistency;
-using server::DocStore.Server.Storage;
 
 namespace DocStore.Server.Tests.Consistency;
 
 /// <summary>What a read passes to the store in each sharing mode; pods are separate service providers over one real redis-server.</summary>
-public sealed class SessionTokenRegistryTests : IAsyncLifetime
+public sealed class SessionTokenResolverTests : IAsyncLifetime
 {
-    private static readonly CollectionDefinition Items = new("items", "items", server::DocStore.Server.Storage.JsonPointer.Parse("/pk"));
+    /// <summary>A store's token scope for a collection, as <c>IDocumentStore.TokenScope</c> gives it.</summary>
+    private const string Items = "test/items";
 
     private readonly List<ServiceProvider> _providers = [];
     private RedisServer _redis = null!;
@@ -80,7 +80,7 @@ public sealed class SessionTokenRegistryTests : IAsyncLifetime
         Assert.Equal("0:-1#6", await pod.ForReadAsync(Items, "p", "0:-1#6", CancellationToken.None));
     }
 
-    private SessionTokenRegistry Pod(TokenSharing sharing, string? redis = null)
+    private SessionTokenResolver Pod(TokenSharing sharing, string? redis = null)
     {
         // A generous Redis timeout: these tests are about what is merged, not about a loaded machine's latency.
         var options = new DocStoreOptions
@@ -92,34 +92,16 @@ public sealed class SessionTokenRegistryTests : IAsyncLifetime
             .AddMetrics()
             .AddLogging()
             .AddSingleton(Options.Create(options))
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton<IDocumentStore, ScopeOnlyStore>();
+            .AddSingleton(TimeProvider.System);
         services.AddSessionTokenSharing();
         var provider = services.BuildServiceProvider();
         _providers.Add(provider);
-        return provider.GetRequiredService<SessionTokenRegistry>();
+        return provider.GetRequiredService<SessionTokenResolver>();
     }
 
     private async Task<StackExchange.Redis.RedisKey[]> KeysAsync()
     {
         await using var redis = await _redis.ConnectAsync();
         return [.. redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: TokenKeys.Prefix + "*")];
-    }
-
-    /// <summary>The registry needs only the store's token scope.</summary>
-    private sealed class ScopeOnlyStore : IDocumentStore
-    {
-        public string TokenScope(CollectionDefinition collection) => "test/" + collection.Container;
-
-        public Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
     }
 }
