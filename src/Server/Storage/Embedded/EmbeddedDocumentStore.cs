@@ -30,7 +30,7 @@ namespace DocStore.Server.Storage.Embedded;
 /// and reads. So one process always reads its own writes, and only several processes show stale reads.
 /// </para>
 /// </remarks>
-internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
+internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposable
 {
     private const int MaxPooledSessions = 32;
 
@@ -72,7 +72,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         }
 
         _groupCommit = new GroupCommit(TryWithSession);
-        EmbeddedStoreLog.Opened(logger, FilePath);
+        Log.Opened(logger, FilePath);
     }
 
     /// <summary>The full path of the SQLite file.</summary>
@@ -280,7 +280,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         }
         catch (SqliteException e) when (IsUnavailable(e))
         {
-            EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
+            Log.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
             return unavailable(StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file cannot be opened"));
         }
 
@@ -302,7 +302,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         catch (SqliteException e) when (IsUnavailable(e))
         {
             session.Dispose();
-            EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
+            Log.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
             return unavailable(StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file is busy or cannot be written"));
         }
         catch
@@ -314,14 +314,4 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
 
     // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
     private static bool IsUnavailable(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14;
-}
-
-/// <summary>The embedded store's log messages.</summary>
-internal static partial class EmbeddedStoreLog
-{
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Embedded store on {Path}")]
-    public static partial void Opened(ILogger logger, string path);
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Embedded store {Path} is unavailable (SQLite error {Code})")]
-    public static partial void Unavailable(ILogger logger, string path, int code, Exception exception);
 }
