@@ -3,7 +3,6 @@ extern alias server;
 using System.Reflection;
 using DocStore.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using server::DocStore.Server;
 using server::DocStore.Server.Api;
 using server::DocStore.Server.Consistency;
@@ -21,24 +20,15 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
 {
     private static readonly CollectionDefinition Items = new("items", "items", JsonPointer.Parse("/pk"));
 
-    private readonly List<ServiceProvider> _providers = [];
-    private RedisServer _redis = null!;
+    private ResolverPods _pods = null!;
 
     public static TheoryData<string> Reads => Members(StoreOperationKind.Read);
 
     public static TheoryData<string> Writes => Members(StoreOperationKind.Write);
 
-    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+    public async Task InitializeAsync() => _pods = await ResolverPods.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (var provider in _providers)
-        {
-            await provider.DisposeAsync();
-        }
-
-        await _redis.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _pods.DisposeAsync();
 
     [Fact]
     public void Every_store_member_is_classified_and_reads_and_writes_have_the_shape_the_decorator_needs()
@@ -160,22 +150,10 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
         return task.GetType().GetProperty("Result")?.GetValue(task);
     }
 
+    /// <summary>A pod sharing tokens through the fixture's redis-server, its store decorating <paramref name="inner"/>.</summary>
     private (SessionConsistentStore Store, SessionTokenResolver Tokens) Pod(IDocumentStore inner)
     {
-        var options = new DocStoreOptions
-        {
-            Redis = { Configuration = _redis.Configuration },
-            SessionTokens = { Sharing = TokenSharing.Redis, RedisTimeout = TimeSpan.FromSeconds(5) },
-        };
-        var services = new ServiceCollection()
-            .AddMetrics()
-            .AddLogging()
-            .AddSingleton(Options.Create(options))
-            .AddSingleton(TimeProvider.System);
-        services.AddSessionTokenSharing();
-        var provider = services.BuildServiceProvider();
-        _providers.Add(provider);
-        var tokens = provider.GetRequiredService<SessionTokenResolver>();
+        var tokens = _pods.Pod(TokenSharing.Redis);
         return (new SessionConsistentStore(inner, tokens), tokens);
     }
 

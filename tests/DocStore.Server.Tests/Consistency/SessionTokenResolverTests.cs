@@ -1,8 +1,6 @@
 extern alias server;
 
 using DocStore.Server.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using server::DocStore.Server;
 using server::DocStore.Server.Consistency;
 
@@ -14,20 +12,11 @@ public sealed class SessionTokenResolverTests : IAsyncLifetime
     /// <summary>A store's token scope for a collection, as <c>IDocumentStore.TokenScope</c> gives it.</summary>
     private const string Items = "test/items";
 
-    private readonly List<ServiceProvider> _providers = [];
-    private RedisServer _redis = null!;
+    private ResolverPods _pods = null!;
 
-    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+    public async Task InitializeAsync() => _pods = await ResolverPods.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (var provider in _providers)
-        {
-            await provider.DisposeAsync();
-        }
-
-        await _redis.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _pods.DisposeAsync();
 
     [Fact]
     public async Task Off_passes_only_the_callers_token_and_shares_nothing()
@@ -80,28 +69,11 @@ public sealed class SessionTokenResolverTests : IAsyncLifetime
         Assert.Equal("0:-1#6", await pod.ForReadAsync(Items, "p", "0:-1#6", CancellationToken.None));
     }
 
-    private SessionTokenResolver Pod(TokenSharing sharing, string? redis = null)
-    {
-        // A generous Redis timeout: these tests are about what is merged, not about a loaded machine's latency.
-        var options = new DocStoreOptions
-        {
-            Redis = { Configuration = redis ?? _redis.Configuration },
-            SessionTokens = { Sharing = sharing, RedisTimeout = TimeSpan.FromSeconds(5) },
-        };
-        var services = new ServiceCollection()
-            .AddMetrics()
-            .AddLogging()
-            .AddSingleton(Options.Create(options))
-            .AddSingleton(TimeProvider.System);
-        services.AddSessionTokenSharing();
-        var provider = services.BuildServiceProvider();
-        _providers.Add(provider);
-        return provider.GetRequiredService<SessionTokenResolver>();
-    }
+    private SessionTokenResolver Pod(TokenSharing sharing, string? redis = null) => _pods.Pod(sharing, redis);
 
     private async Task<StackExchange.Redis.RedisKey[]> KeysAsync()
     {
-        await using var redis = await _redis.ConnectAsync();
+        await using var redis = await _pods.Redis.ConnectAsync();
         return [.. redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: TokenKeys.Prefix + "*")];
     }
 }
