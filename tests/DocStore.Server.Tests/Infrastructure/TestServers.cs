@@ -14,7 +14,7 @@ public static class TestServers
             variables[key] = value;
         }
 
-        return TestServers.StartAsync(TestPaths.ServerDll, variables);
+        return ServerProcess.StartAsync(TestPaths.ServerDll, variables);
     }
 
     /// <summary>A client for inspecting a redis-server from a test.</summary>
