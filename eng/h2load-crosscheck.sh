@@ -39,18 +39,9 @@ trap cleanup EXIT
 dotnet "$cli_dll" frames --out "$work/frames" --doc-size 1024 >/dev/null
 
 # Port 0: Kestrel picks a free port and logs it (the lifetime logger stays at Information for that line).
-DocStore__Embedded__Path="$work/docstore.db" DocStore__Metrics__Port=0 DocStore__SessionTokens__Sharing=Local \
-  env Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.Hosting.Lifetime=Information \
-  dotnet "$server_dll" --urls http://127.0.0.1:0 >"$work/server.log" 2>&1 &
-server_pid=$!
-address=""
-for _ in $(seq 1 600); do
-  address=$(grep -o 'Now listening on: http://127.0.0.1:[0-9]*' "$work/server.log" | head -n1 | sed 's/Now listening on: //' || true)
-  [ -n "$address" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$address" ] || { echo "the server did not start:"; cat "$work/server.log"; exit 1; }
+source "$root/eng/server.sh"
+start_server "$server_dll" "$work/server.log" DocStore__Embedded__Path="$work/docstore.db" DocStore__SessionTokens__Sharing=Local \
+  Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.Hosting.Lifetime=Information
 
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$server_pid/stat"; }

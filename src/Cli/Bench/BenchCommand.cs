@@ -9,7 +9,7 @@ internal static class BenchCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "custom: one mix against --endpoint, or a server started here; standard: the README's suite against servers and a redis-server started here",
+            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here",
             DefaultValueFactory = _ => "custom",
         };
         scenario.AcceptOnlyFromAmong("custom", "standard");

@@ -6,7 +6,7 @@ using DocStore.Processes;
 namespace DocStore.Cli.Bench;
 
 /// <summary>
-/// The suite behind the README's table, against servers this tool starts: a redis-server on a free
+/// The suite behind docs/performance.md's table, against servers this tool starts: a redis-server on a free
 /// port, and DocStore servers on temporary embedded store files seeded through the server's own
 /// <c>seed-embedded</c> command. Side-by-side figures are measured in two halves in mirrored order
 /// (A B B A), so that a drift in the machine's other load weighs on both sides alike.
