@@ -173,7 +173,7 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
     [Fact]
     public async Task With_redis_down_calls_report_unavailable_instead_of_throwing()
     {
-        var options = Options.Create(new DocStoreOptions { Redis = { Configuration = $"127.0.0.1:{ServerProcess.FreePort()}" } });
+        var options = Options.Create(new DocStoreOptions { Redis = { Configuration = $"127.0.0.1:{FreePort.Next()}" } });
         await using var pod = await PodAsync(options);
 
         Assert.Equal((false, null), await pod.Store.GetAsync(NewKey(), CancellationToken.None));
