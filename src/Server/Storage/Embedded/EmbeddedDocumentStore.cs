@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DocStore.Server.Consistency;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
