@@ -1,6 +1,5 @@
 using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace DocStore.Server.Tests.Api;
