@@ -12,5 +12,4 @@ builder.AddDocStore();
 
 var app = builder.Build();
 app.MapDocStore();
-app.Run();
-return 0;
+return await app.RunDocStoreAsync();

@@ -25,7 +25,7 @@ internal sealed class SessionTokenRegistry
     public SessionTokenRegistry(IOptions<DocStoreOptions> options, IDocumentStore store, TimeProvider time, ConsistencyMetrics metrics, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _sharing = EffectiveSharing(options.Value);
+        _sharing = options.Value.SessionTokens.EffectiveSharing(options.Value.Redis);
         _store = store;
         _metrics = metrics;
         _recent = new RecentTokens(time, options.Value.SessionTokens.Ttl);
@@ -34,14 +34,6 @@ internal sealed class SessionTokenRegistry
 
     /// <summary>The mode in force.</summary>
     public TokenSharing Sharing => _sharing;
-
-    /// <summary>The mode the options select: the one set, else Redis when Redis is configured, else Local.</summary>
-    public static TokenSharing EffectiveSharing(DocStoreOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.SessionTokens.Sharing
-            ?? (string.IsNullOrWhiteSpace(options.Redis.Configuration) ? TokenSharing.Local : TokenSharing.Redis);
-    }
 
     /// <summary>The token a read of this partition passes to the store, or <see langword="null"/> for none.</summary>
     public ValueTask<string?> ForReadAsync(CollectionDefinition collection, string partitionKey, string? callerToken, CancellationToken cancellationToken)
