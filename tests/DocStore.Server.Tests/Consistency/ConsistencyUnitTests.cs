@@ -78,7 +78,7 @@ public sealed class ConsistencyUnitTests
     public void Sharing_defaults_to_redis_when_configured_and_to_local_otherwise(string? redis, TokenSharing? set, TokenSharing expected)
     {
         var options = new DocStoreOptions { Redis = { Configuration = redis }, SessionTokens = { Sharing = set } };
-        Assert.Equal(expected, SessionTokenRegistry.EffectiveSharing(options));
+        Assert.Equal(expected, options.SessionTokens.EffectiveSharing(options.Redis));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ConsistencyUnitTests
         };
         options.Collections["items"] = new CollectionOptions { PartitionKeyPath = "/pk" };
 
-        var problems = new DocStoreOptionsValidator().Validate(null, options).Failures!.ToList();
+        var problems = Infrastructure.SettingsProblems.Of(options);
 
         foreach (var key in new[] { "DocStore:Embedded:ReplicaLag", "DocStore:SessionTokens:Sharing", "DocStore:SessionTokens:Ttl", "DocStore:SessionTokens:RedisTimeout", "DocStore:SessionTokens:BreakDuration" })
         {
@@ -105,7 +105,7 @@ public sealed class ConsistencyUnitTests
         var options = new DocStoreOptions { Redis = { Configuration = "localhost,connectTimeout=soon" } };
         options.Collections["items"] = new CollectionOptions { PartitionKeyPath = "/pk" };
 
-        var problems = new DocStoreOptionsValidator().Validate(null, options).Failures!.ToList();
+        var problems = Infrastructure.SettingsProblems.Of(options);
 
         Assert.Contains(problems, p => p.StartsWith("DocStore:Redis:Configuration", StringComparison.Ordinal));
     }

@@ -40,7 +40,8 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>What the process printed so far, for failure messages.</summary>
     public string Output => _output.ToString();
 
-    public static async Task<ServerProcess> StartAsync(string databasePath, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts a server on <paramref name="databasePath"/>; with <paramref name="metrics"/> false, the metrics port keeps its default (off).</summary>
+    public static async Task<ServerProcess> StartAsync(string databasePath, IReadOnlyDictionary<string, string>? environment = null, bool metrics = true)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -54,14 +55,17 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["DocStore__Embedded__Path"] = databasePath;
         start.Environment["DOTNET_NOLOGO"] = "1";
 
-        // A free metrics port: the default, 9090, would collide between servers running at once.
-        start.Environment["DocStore__Metrics__Port"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A free metrics port for the tests that scrape it.
+        if (metrics)
+        {
+            start.Environment["DocStore__Metrics__Port"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
         }
 
-        var metricsPort = int.Parse(start.Environment["DocStore__Metrics__Port"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var metricsPort = start.Environment.TryGetValue("DocStore__Metrics__Port", out var set) && set is not null ? int.Parse(set, System.Globalization.CultureInfo.InvariantCulture) : 0;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var server = new ServerProcess(process, port, metricsPort);
         process.OutputDataReceived += (_, e) => server._output.Append(e.Data);
