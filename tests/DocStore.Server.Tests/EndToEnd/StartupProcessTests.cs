@@ -52,28 +52,20 @@ public sealed class StartupProcessTests
     public async Task A_grpc_port_in_use_exits_1_naming_the_port_and_urls()
     {
         using var taken = Occupy(out var port);
-
-        var (exitCode, stdout, stderr) = await RunToExitAsync(["--urls", $"http://127.0.0.1:{port}"]);
-
-        Assert.Equal(1, exitCode);
-        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Assert.StartsWith($"DocStore did not start: port {port} is already in use. --urls sets it", line, StringComparison.Ordinal);
-        Assert.Contains("choose a free port with --urls http://localhost:<port>", line, StringComparison.Ordinal);
-        AssertNoStackTrace(stdout + stderr);
+        await AssertRefusedAsync(
+            ["--urls", $"http://127.0.0.1:{port}"],
+            $"DocStore did not start: port {port} is already in use. --urls sets it",
+            "choose a free port with --urls http://localhost:<port>");
     }
 
     [Fact]
     public async Task A_metrics_port_in_use_exits_1_naming_the_port_and_its_key()
     {
         using var taken = Occupy(out var port);
-
-        var (exitCode, stdout, stderr) = await RunToExitAsync(["--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}", $"--DocStore:Metrics:Port={port}"]);
-
-        Assert.Equal(1, exitCode);
-        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Assert.StartsWith($"DocStore did not start: port {port} is already in use. DocStore:Metrics:Port sets it", line, StringComparison.Ordinal);
-        Assert.Contains("DocStore__Metrics__Port=<port>, or 0", line, StringComparison.Ordinal);
-        AssertNoStackTrace(stdout + stderr);
+        await AssertRefusedAsync(
+            ["--urls", $"http://127.0.0.1:{ServerProcess.FreePort()}", $"--DocStore:Metrics:Port={port}"],
+            $"DocStore did not start: port {port} is already in use. DocStore:Metrics:Port sets it",
+            "DocStore__Metrics__Port=<port>, or 0");
     }
 
     [Fact]
@@ -94,6 +86,18 @@ public sealed class StartupProcessTests
         Json.Equal("""{"id":"b","pk":"p","by":"second"}""", (await one.GetAsync(new GetRequest { Collection = "items", Id = "b", PartitionKey = "p" })).Document.Body);
         Assert.Contains("No Prometheus endpoint: DocStore:Metrics:Port is not set", first.Output, StringComparison.Ordinal);
         Assert.Equal(0, first.MetricsPort);
+    }
+
+    /// <summary>Runs the server, which must exit 1 with one line on standard error and no stack trace.</summary>
+    private static async Task AssertRefusedAsync(string[] arguments, string start, string advice)
+    {
+        var (exitCode, stdout, stderr) = await RunToExitAsync(arguments);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith(start, line, StringComparison.Ordinal);
+        Assert.Contains(advice, line, StringComparison.Ordinal);
+        AssertNoStackTrace(stdout + stderr);
     }
 
     /// <summary>The indented lines under "DocStore did not start: N settings are not valid.".</summary>
