@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 using DocStore.Server.Operations;
 using Microsoft.AspNetCore.Connections;
@@ -11,7 +12,8 @@ public static partial class DocStoreApplication
     /// <summary>
     /// Warns about unknown <c>DocStore</c> keys, starts the application and waits for it to stop.
     /// A start that fails on settings or on a port in use prints one line per problem on standard error
-    /// and returns 1, instead of a stack trace; any other failure is thrown.
+    /// and returns 1, instead of a stack trace; any other failure is thrown. When another program runs
+    /// this entry point (a test's WebApplicationFactory), every failure is thrown to it as it was.
     /// </summary>
     /// <returns>The process's exit code: 0 after a normal stop, 1 when it could not start.</returns>
     public static async Task<int> RunDocStoreAsync(this WebApplication app)
@@ -30,13 +32,15 @@ public static partial class DocStoreApplication
             Log.NoMetricsEndpoint(logger);
         }
 
+        // Only the server's own process reports and exits; a host that runs the entry point wants the exception.
+        var ownProcess = Assembly.GetEntryAssembly() == typeof(DocStoreApplication).Assembly;
         var gate = app.Services.GetRequiredService<StartupLogGate>();
-        gate.Quiet = true;
+        gate.Quiet = ownProcess;
         try
         {
             await app.StartAsync();
         }
-        catch (OptionsValidationException e)
+        catch (OptionsValidationException e) when (ownProcess)
         {
             await Console.Error.WriteLineAsync($"DocStore did not start: {Count(e.Failures.Count(), "setting is", "settings are")} not valid.");
             foreach (var failure in e.Failures)
@@ -46,7 +50,7 @@ public static partial class DocStoreApplication
 
             return await StoppedAsync(app, 1);
         }
-        catch (Exception e) when (e is AddressInUseException || e.InnerException is AddressInUseException)
+        catch (Exception e) when (ownProcess && (e is AddressInUseException || e.InnerException is AddressInUseException))
         {
             await Console.Error.WriteLineAsync(PortInUse(e.Message, metricsPort));
             return await StoppedAsync(app, 1);

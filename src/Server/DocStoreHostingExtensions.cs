@@ -49,12 +49,15 @@ public static class DocStoreHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CollectionRegistry>();
         services.TryAddSingleton<EmbeddedDocumentStore>();
-        services.AddCosmosStore(options.Cosmos);
-        services.TryAddSingleton<IDocumentStore>(provider => options.Store == StoreKind.Cosmos
+        services.AddCosmosStore();
+
+        // Services built on first use read the bound instance through IOptions, which validates it first:
+        // nothing is built from settings that start-up is about to refuse.
+        services.TryAddSingleton<IDocumentStore>(provider => provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Store == StoreKind.Cosmos
             ? provider.GetRequiredService<CosmosDocumentStore>()
             : provider.GetRequiredService<EmbeddedDocumentStore>());
         services.AddHostedService<StoreStartup>();
-        services.AddSessionTokenSharing(options);
+        services.AddSessionTokenSharing();
 
         services.AddGrpc(options =>
         {

@@ -7,7 +7,7 @@ namespace DocStore.Server.Consistency;
 /// <summary>Registers the consistency layer: the session-token registry and, when used, Redis.</summary>
 internal static class ConsistencyServiceCollectionExtensions
 {
-    public static IServiceCollection AddSessionTokenSharing(this IServiceCollection services, DocStoreOptions options)
+    public static IServiceCollection AddSessionTokenSharing(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, SessionTokenOptionsValidator>());
         services.TryAddSingleton<ConsistencyMetrics>();
@@ -18,15 +18,15 @@ internal static class ConsistencyServiceCollectionExtensions
         // Created only when the registry needs it (Sharing=Redis). It never blocks start-up for long
         // and never fails it: a Redis that is down is retried in the background, and until it answers,
         // commands fail at once instead of queueing.
-        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
+        services.TryAddSingleton<IConnectionMultiplexer>(provider =>
         {
-            var redis = ConfigurationOptions.Parse(options.Redis.Configuration!);
-            redis.AbortOnConnectFail = false;
-            redis.BacklogPolicy = BacklogPolicy.FailFast;
-            redis.ConnectTimeout = Math.Min(redis.ConnectTimeout, 2000);
-            redis.ReconnectRetryPolicy ??= new LinearRetry(500);
-            redis.ClientName ??= "docstore";
-            return ConnectionMultiplexer.Connect(redis);
+            var options = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Redis.Configuration!);
+            options.AbortOnConnectFail = false;
+            options.BacklogPolicy = BacklogPolicy.FailFast;
+            options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+            options.ReconnectRetryPolicy ??= new LinearRetry(500);
+            options.ClientName ??= "docstore";
+            return ConnectionMultiplexer.Connect(options);
         });
         return services;
     }

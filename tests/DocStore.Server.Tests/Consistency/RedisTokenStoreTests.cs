@@ -197,7 +197,7 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
     private static Task<Pod> PodAsync(IOptions<DocStoreOptions> options)
     {
         var services = new ServiceCollection().AddMetrics().AddLogging().AddSingleton(options);
-        services.AddSessionTokenSharing(options.Value);
+        services.AddSessionTokenSharing();
         var provider = services.BuildServiceProvider();
         return Task.FromResult(new Pod(provider));
     }

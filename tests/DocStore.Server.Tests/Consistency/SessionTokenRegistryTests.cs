@@ -94,7 +94,7 @@ public sealed class SessionTokenRegistryTests : IAsyncLifetime
             .AddSingleton(Options.Create(options))
             .AddSingleton(TimeProvider.System)
             .AddSingleton<IDocumentStore, ScopeOnlyStore>();
-        services.AddSessionTokenSharing(options);
+        services.AddSessionTokenSharing();
         var provider = services.BuildServiceProvider();
         _providers.Add(provider);
         return provider.GetRequiredService<SessionTokenRegistry>();

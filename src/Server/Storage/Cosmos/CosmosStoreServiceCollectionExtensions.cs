@@ -9,14 +9,17 @@ internal static class CosmosStoreServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the Cosmos DB store's services: one <see cref="CosmosClient"/> per process (built on first
-    /// use from <paramref name="cosmos"/>, <c>DocStore:Cosmos</c>; tests may post-configure its <see cref="CosmosClientOptions"/>),
+    /// use from <c>DocStore:Cosmos</c>; tests may post-configure its <see cref="CosmosClientOptions"/>),
     /// the containers, the store and the start-up check. Nothing connects unless the store is used.
     /// </summary>
-    public static IServiceCollection AddCosmosStore(this IServiceCollection services, CosmosStoreOptions cosmos)
+    public static IServiceCollection AddCosmosStore(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, CosmosStoreOptionsValidator>());
-        services.AddOptions<CosmosClientOptions>().Configure(client => CosmosClientFactory.Configure(client, cosmos));
-        services.TryAddSingleton(provider => CosmosClientFactory.Create(cosmos, provider.GetRequiredService<IOptions<CosmosClientOptions>>().Value));
+        services.AddOptions<CosmosClientOptions>()
+            .Configure<IOptions<DocStoreOptions>>((client, docStore) => CosmosClientFactory.Configure(client, docStore.Value.Cosmos));
+        services.TryAddSingleton(provider => CosmosClientFactory.Create(
+            provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Cosmos,
+            provider.GetRequiredService<IOptions<CosmosClientOptions>>().Value));
         services.TryAddSingleton<CosmosContainers>();
         services.TryAddSingleton<CosmosDocumentStore>();
         services.AddHostedService<CosmosStartup>();
