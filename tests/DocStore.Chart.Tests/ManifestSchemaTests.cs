@@ -97,7 +97,7 @@ public sealed class ManifestSchemaTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("/spec must have required property selector", (string)objects.Single()!["errors"]![0]!, StringComparison.Ordinal);
 
-        var service = rendered.Single("Service").DeepClone().AsObject();
+        var service = rendered.OfKind("Service").First().DeepClone().AsObject();
         service["apiVersion"] = "v2";
         (objects, run) = await ValidateAsync(service.ToJsonString());
         Assert.Equal(1, run.ExitCode);

@@ -171,6 +171,17 @@ public sealed partial class PodRunTests(ITestOutputHelper output)
         }
 
         Log("Ready: the pod joins the Service's endpoints");
+
+        // The process runs as the pod's user (when the tests run as root, which can switch to it), and .NET
+        // keeps its diagnostics socket in the /tmp mount: without that emptyDir it would have nowhere to write.
+        var uid = File.ReadLines($"/proc/{pod.Pid}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[1];
+        Log($"uid {uid}; under /tmp: {string.Join(", ", SimulatedPod.Listing(pod.Mounts["/tmp"]))}");
+        if (Environment.IsPrivilegedProcess)
+        {
+            Assert.Equal(rendered.PodTemplate["spec"]!["securityContext"]!["runAsUser"]!.ToString(), uid);
+        }
+
+        Assert.Contains(SimulatedPod.Listing(pod.Mounts["/tmp"]), f => f.StartsWith("dotnet-diagnostic-", StringComparison.Ordinal));
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
         var calls = channel.CreateCallInvoker();
         var first = await calls.AsyncUnaryCall(Upsert, null, new CallOptions(), Request(1));
@@ -248,7 +259,7 @@ public sealed partial class PodRunTests(ITestOutputHelper output)
         Assert.Equal(appBefore, SimulatedPod.Listing(pod.App));
         Assert.Empty(SimulatedPod.Listing(pod.Home));
         Assert.Contains("docstore.db", SimulatedPod.Listing(pod.Mounts["/data"]));
-        Log($"written under /data: {string.Join(", ", SimulatedPod.Listing(pod.Mounts["/data"]))}; under /tmp: {string.Join(", ", SimulatedPod.Listing(pod.Mounts["/tmp"]))}");
+        Log($"written under /data: {string.Join(", ", SimulatedPod.Listing(pod.Mounts["/data"]))}");
 
         static UpsertRequest Request(int version) => new()
         {
