@@ -204,6 +204,31 @@ public sealed class CrossObjectTests
         Assert.Equal("prometheus", (string?)monitor["metadata"]!["labels"]!["release"]);
     }
 
+    [HelmTheory]
+    [MemberData(nameof(Variants.Names), MemberType = typeof(Variants))]
+    public async Task The_pod_meets_the_restricted_Pod_Security_Standard(string variant)
+    {
+        // The "restricted" profile's controls, as a namespace labelled pod-security.kubernetes.io/enforce=restricted applies them.
+        var rendered = await Rendered.OfAsync(variant);
+        var pod = rendered.PodTemplate["spec"]!;
+        var container = rendered.Container;
+        var context = container["securityContext"]!;
+        Assert.True((bool?)context["runAsNonRoot"] ?? (bool?)pod["securityContext"]?["runAsNonRoot"], "runAsNonRoot");
+        Assert.NotEqual(0L, (long?)context["runAsUser"] ?? (long?)pod["securityContext"]?["runAsUser"] ?? -1);
+        Assert.False((bool?)context["allowPrivilegeEscalation"] ?? true, "allowPrivilegeEscalation");
+        Assert.Contains("ALL", context["capabilities"]!["drop"]!.AsArray().Select(c => (string)c!));
+        Assert.All(context["capabilities"]?["add"]?.AsArray() ?? [], c => Assert.Equal("NET_BIND_SERVICE", (string)c!));
+        Assert.True((string?)(context["seccompProfile"] ?? pod["securityContext"]?["seccompProfile"])?["type"] is "RuntimeDefault" or "Localhost", "seccompProfile");
+        Assert.All(pod["volumes"]!.AsArray(), v => Assert.True(v!["emptyDir"] is not null || v["configMap"] is not null || v["secret"] is not null || v["projected"] is not null, $"volume {v["name"]}"));
+        foreach (var host in new[] { "hostNetwork", "hostPID", "hostIPC" })
+        {
+            Assert.NotEqual(true, (bool?)pod[host]);
+        }
+
+        Assert.All(container["ports"]!.AsArray(), p => Assert.Null(p!["hostPort"]));
+        Assert.Null(context["privileged"]);
+    }
+
     /// <summary>A value the variant sets with --set, or null.</summary>
     private static string? ValueOf(Rendered rendered, string key)
     {
