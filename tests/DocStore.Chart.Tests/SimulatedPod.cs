@@ -25,7 +25,9 @@ namespace DocStore.Chart.Tests;
 /// everyone may write (the host's /tmp, /dev/shm) remain writable, which a real read-only root would not be.
 /// </remarks>
 [UnsupportedOSPlatform("windows")]
-internal sealed partial class SimulatedPod : IAsyncDisposable
+internal sealed partial class SimulatedPod(
+    Process process, string root, IReadOnlyDictionary<string, string> environment, IReadOnlySet<string> fromSecrets,
+    IReadOnlyDictionary<string, string> mounts, string app, string home) : IAsyncDisposable
 {
     /// <summary>The environment the aspnet base image sets (mcr.microsoft.com/dotnet/aspnet:10.0), under the Dockerfile's own ENV.</summary>
     private static readonly Dictionary<string, string> BaseImageEnvironment = new(StringComparer.Ordinal)
@@ -36,36 +38,25 @@ internal sealed partial class SimulatedPod : IAsyncDisposable
         ["DOTNET_RUNNING_IN_CONTAINER"] = "true",
     };
 
-    private readonly Process _process;
+    private readonly Process _process = process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
-    private readonly string _root;
-
-    private SimulatedPod(Process process, string root, IReadOnlyDictionary<string, string> environment, IReadOnlySet<string> fromSecrets, IReadOnlyDictionary<string, string> mounts, string app, string home)
-    {
-        FromSecrets = fromSecrets;
-        _process = process;
-        _root = root;
-        Environment = environment;
-        Mounts = mounts;
-        App = app;
-        Home = home;
-    }
+    private readonly string _root = root;
 
     /// <summary>The container's environment, exactly as the process got it.</summary>
-    public IReadOnlyDictionary<string, string> Environment { get; }
+    public IReadOnlyDictionary<string, string> Environment { get; } = environment;
 
     /// <summary>The variables whose values came from a Secret (never printed).</summary>
-    public IReadOnlySet<string> FromSecrets { get; }
+    public IReadOnlySet<string> FromSecrets { get; } = fromSecrets;
 
     /// <summary>Each volume mount's path in the container, and the directory standing for it.</summary>
-    public IReadOnlyDictionary<string, string> Mounts { get; }
+    public IReadOnlyDictionary<string, string> Mounts { get; } = mounts;
 
     /// <summary>The directory standing for the image's working directory (read-only).</summary>
-    public string App { get; }
+    public string App { get; } = app;
 
     /// <summary>The directory standing for the user's home in the image (read-only).</summary>
-    public string Home { get; }
+    public string Home { get; } = home;
 
     public int Pid => _process.Id;
 
@@ -75,7 +66,16 @@ internal sealed partial class SimulatedPod : IAsyncDisposable
 
     public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
 
-    public string Output => $"{Stdout}\n--- stderr ---\n{_stderr}";
+    public string Output
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return $"{Stdout}\n--- stderr ---\n{_stderr}";
+            }
+        }
+    }
 
     /// <summary>Whether nothing listens on the port on any interface (as the container's port would be).</summary>
     public static bool IsFree(int port)
