@@ -104,5 +104,9 @@ for trx in "$results"/*.trx; do
 done
 # The package test counts as one test.
 if [ "$package_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)) status=1; fi
+# dotnet test fails without a result file when a test project does not build: say so, not only "0 failed".
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "a step failed outside the counted tests (a project that did not build, buf, the bench smoke): see above"
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"
