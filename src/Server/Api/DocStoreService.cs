@@ -1,8 +1,8 @@
+using DocStore.Server.Api.Wire;
 using DocStore.Server.Consistency;
 using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.V1;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace DocStore.Server.Api;
@@ -14,36 +14,37 @@ namespace DocStore.Server.Api;
 /// </summary>
 internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections, SessionTokenRegistry sessionTokens, DocStoreMetrics metrics)
 {
-    public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Get(GetRequest request, ServerCallContext context)
     {
         var (collection, key, callerToken) = RequestValidator.ValidateGet(request, collections);
         var sessionToken = await sessionTokens.ForReadAsync(collection, key.PartitionKey, callerToken, context.CancellationToken);
         var result = await store.ReadAsync(collection, key, sessionToken, context.CancellationToken);
         metrics.Record(nameof(Get), collection, result);
         var stored = Succeeded(result, collection, key);
-        return new GetResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
+        return DocumentReply.Create(key, stored, request.BodyFormat);
     }
 
-    public async Task<UpsertResponse> Upsert(UpsertRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Upsert(UpsertInput input, ServerCallContext context)
     {
-        var (collection, key, body) = RequestValidator.ValidateUpsert(request, collections);
+        var request = input.Request;
+        var (collection, key, body, structBody) = RequestValidator.ValidateUpsert(input, collections);
         var result = await store.UpsertAsync(collection, key, body, NullIfEmpty(request.IfMatch), context.CancellationToken);
         metrics.Record(nameof(Upsert), collection, result);
         var stored = Succeeded(result, collection, key);
         await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
 
-        // The validator removed the system properties from the request's document, so it is the stored body.
-        return new UpsertResponse { Document = ToDocument(key, request.Document, stored), Info = ToInfo(stored) };
+        // A Struct document comes back as it was sent, without system properties; JSON as stored.
+        return DocumentReply.Create(key, stored, request.BodyFormat, structBody);
     }
 
-    public async Task<PatchResponse> Patch(PatchRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Patch(PatchRequest request, ServerCallContext context)
     {
         var (collection, key, operations) = RequestValidator.ValidatePatch(request, collections);
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);
         metrics.Record(nameof(Patch), collection, result);
         var stored = Succeeded(result, collection, key);
         await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
-        return new PatchResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
+        return DocumentReply.Create(key, stored, request.BodyFormat);
     }
 
     private static StoredDocument Succeeded(StoreResult result, CollectionDefinition collection, DocumentKey key)
@@ -55,21 +56,6 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
 
         return result.Document;
     }
-
-    private static Document ToDocument(DocumentKey key, Struct body, StoredDocument stored) => new()
-    {
-        Id = key.Id,
-        PartitionKey = key.PartitionKey,
-        Body = body,
-        Etag = stored.ETag,
-        UpdateTime = Timestamp.FromDateTimeOffset(stored.UpdateTime),
-    };
-
-    private static ResponseInfo ToInfo(StoredDocument stored) => new()
-    {
-        SessionToken = stored.SessionToken,
-        RequestCharge = stored.RequestCharge,
-    };
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Buffers;
+using DocStore.Server.Api.Wire;
 using DocStore.Server.Consistency;
 using DocStore.Server.Storage;
 using DocStore.V1;
@@ -30,58 +32,72 @@ internal static class RequestValidator
         return (collection!, new DocumentKey(request.Id, request.PartitionKey), NullIfEmpty(request.SessionToken));
     }
 
-    /// <summary>Validates an upsert and returns the document as JSON; system properties are removed from the request's document.</summary>
-    public static (CollectionDefinition Collection, DocumentKey Key, byte[] Body) ValidateUpsert(UpsertRequest request, CollectionRegistry collections)
+    /// <summary>
+    /// Validates an upsert and returns the document as JSON, system properties removed, and, for a
+    /// Struct document, its Struct encoding without them (what the response echoes). The request's
+    /// document is read once, by a transcoder, and never becomes a DOM.
+    /// </summary>
+    public static (CollectionDefinition Collection, DocumentKey Key, ReadOnlyMemory<byte> Body, ReadOnlyMemory<byte>? StructBody) ValidateUpsert(UpsertInput input, CollectionRegistry collections)
     {
         var violations = new Violations();
-        var collection = FindCollection(request.Collection, collections, violations);
+        var collection = FindCollection(input.Request.Collection, collections, violations);
         violations.ThrowIfAny();
 
-        var document = request.Document;
-        if (document is null)
+        if (input.Document is not null && input.DocumentJson is not null)
         {
-            violations.Add("document", "is required");
-            violations.ThrowIfAny();
+            violations.Add("document_json", "must not be set together with document; send the document in one form");
         }
-
-        var id = ReadStringProperty(document!, IdPath, violations);
-        if (id is not null)
+        else if (input.Document is null && input.DocumentJson is null)
         {
-            CheckId(id, "document.id", violations);
-        }
-
-        var partitionKey = ReadStringProperty(document!, collection!.PartitionKeyPath, violations);
-        if (partitionKey is not null)
-        {
-            CheckPartitionKey(partitionKey, FieldName("document", collection.PartitionKeyPath), violations);
-        }
-
-        foreach (var name in DocumentLimits.SystemProperties)
-        {
-            document!.Fields.Remove(name);
-        }
-
-        byte[] body = [];
-        try
-        {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(Math.Max(256, document!.CalculateSize()));
-            StructJson.WriteDocument(document, buffer);
-            if (buffer.WrittenCount > DocumentLimits.MaxDocumentBytes)
-            {
-                violations.Add("document", $"is {buffer.WrittenCount} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
-            }
-            else
-            {
-                body = buffer.WrittenSpan.ToArray();
-            }
-        }
-        catch (InvalidJsonValueException e)
-        {
-            violations.Add(e.Path.Length == 0 ? "document" : "document." + e.Path, e.Reason);
+            violations.Add("document", "is required (or document_json)");
         }
 
         violations.ThrowIfAny();
-        return (collection, new DocumentKey(id!, partitionKey!), body);
+
+        DocumentReading reading;
+        ReadOnlyMemory<byte>? structBody = null;
+        string field;
+        if (input.DocumentJson is { } json)
+        {
+            field = "document_json";
+            reading = JsonDocumentReader.Read(json, collection!.PartitionKeyPath);
+        }
+        else
+        {
+            field = "document";
+            var structBytes = input.Document!.Value;
+            var transcoded = StructToJson.Transcode(structBytes.Span, collection!.PartitionKeyPath, new ArrayBufferWriter<byte>(Math.Max(256, structBytes.Length)));
+            reading = transcoded.Reading;
+            structBody = StructToJson.WithoutDropped(structBytes, transcoded.Dropped);
+        }
+
+        var keys = reading.Keys;
+        var keyField = FieldName(field, collection.PartitionKeyPath);
+        if (keys.IdProblem is { } idProblem)
+        {
+            violations.Add(field + ".id", idProblem);
+        }
+        else if (keys.Id is { } id)
+        {
+            CheckId(id, field + ".id", violations);
+        }
+
+        if (keys.PartitionKeyProblem is { } keyProblem)
+        {
+            violations.Add(keyField, keyProblem);
+        }
+        else if (keys.PartitionKey is { } partitionKey)
+        {
+            CheckPartitionKey(partitionKey, keyField, violations);
+        }
+
+        if (reading.Problem is { } problem)
+        {
+            violations.Add(problem.Path.Length == 0 ? field : $"{field}.{problem.Path}", problem.Reason);
+        }
+
+        violations.ThrowIfAny();
+        return (collection, new DocumentKey(keys.Id!, keys.PartitionKey!), reading.Body, structBody);
     }
 
     public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations) ValidatePatch(PatchRequest request, CollectionRegistry collections)
@@ -229,41 +245,6 @@ internal static class RequestValidator
         return collection;
     }
 
-    private static string? ReadStringProperty(Struct document, JsonPointer path, Violations violations)
-    {
-        var field = FieldName("document", path);
-        var current = document;
-        for (var i = 0; i < path.Segments.Count; i++)
-        {
-            if (!current.Fields.TryGetValue(path.Segments[i], out var value))
-            {
-                violations.Add(field, "is required");
-                return null;
-            }
-
-            if (i == path.Segments.Count - 1)
-            {
-                if (value.KindCase != Value.KindOneofCase.StringValue)
-                {
-                    violations.Add(field, $"must be a string, not {Describe(value)}");
-                    return null;
-                }
-
-                return value.StringValue;
-            }
-
-            if (value.KindCase != Value.KindOneofCase.StructValue)
-            {
-                violations.Add(field, $"is required, but {Quote.Short(path.Segments[i])} is {Describe(value)}, not an object");
-                return null;
-            }
-
-            current = value.StructValue;
-        }
-
-        return null;
-    }
-
     private static void CheckId(string id, string field, Violations violations)
     {
         var bytes = Encoding.UTF8.GetByteCount(id);
@@ -295,16 +276,6 @@ internal static class RequestValidator
     }
 
     private static string FieldName(string prefix, JsonPointer path) => prefix + "." + string.Join('.', path.Segments);
-
-    private static string Describe(Value value) => value.KindCase switch
-    {
-        Value.KindOneofCase.NullValue => "null",
-        Value.KindOneofCase.BoolValue => "a boolean",
-        Value.KindOneofCase.NumberValue => "a number",
-        Value.KindOneofCase.StructValue => "an object",
-        Value.KindOneofCase.ListValue => "a list",
-        _ => "unset",
-    };
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

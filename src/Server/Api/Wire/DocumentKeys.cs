@@ -157,32 +157,11 @@ internal enum KeyRole
 /// <summary>Rules every document obeys, whichever form it arrives in.</summary>
 internal static class DocumentRules
 {
-    private static readonly byte[][] SystemPropertyNames = [.. DocumentLimits.SystemProperties.Select(Encoding.UTF8.GetBytes)];
-
     /// <summary>The reason for a document nested too deep.</summary>
     public static readonly string TooDeep = $"nests objects and arrays deeper than {DocumentLimits.MaxDepth} levels";
 
     /// <summary>The reason for a number that has no JSON (or double) form.</summary>
     public const string NotFinite = "is not a finite number (NaN and infinities have no JSON form)";
-
-    /// <summary>True for the names of properties the store owns.</summary>
-    public static bool IsSystemProperty(ReadOnlySpan<byte> name)
-    {
-        if (name.Length < 3 || name[0] != (byte)'_')
-        {
-            return false;
-        }
-
-        foreach (var system in SystemPropertyNames)
-        {
-            if (name.SequenceEqual(system))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>
     /// True when the <c>\u</c> escapes of a JSON string's raw (still escaped) text pair every UTF-16

@@ -22,12 +22,12 @@ internal static class JsonDocumentReader
     {
         var keys = new DocumentKeys(partitionKeyPath);
         var path = new DocumentPath();
-        List<(int Start, int End)>? cuts = null;
+        var cuts = new RootPropertyCuts();
         DocumentProblem? problem = null;
         var reader = new Utf8JsonReader(json.Span, Options);
         try
         {
-            problem = Walk(ref reader, keys, path, ref cuts);
+            problem = Walk(ref reader, keys, path, cuts);
         }
         catch (JsonException)
         {
@@ -39,7 +39,7 @@ internal static class JsonDocumentReader
             return new DocumentReading(default, keys, problem);
         }
 
-        var body = cuts is null ? json : Cut(json.Span, cuts);
+        var body = cuts.Apply(json);
         if (body.Length > DocumentLimits.MaxDocumentBytes)
         {
             problem = new DocumentProblem("", $"is {body.Length} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
@@ -48,7 +48,7 @@ internal static class JsonDocumentReader
         return new DocumentReading(body, keys, problem);
     }
 
-    private static DocumentProblem? Walk(ref Utf8JsonReader reader, DocumentKeys keys, DocumentPath path, ref List<(int Start, int End)>? cuts)
+    private static DocumentProblem? Walk(ref Utf8JsonReader reader, DocumentKeys keys, DocumentPath path, RootPropertyCuts cuts)
     {
         if (!reader.Read())
         {
@@ -63,11 +63,6 @@ internal static class JsonDocumentReader
         path.Push(isObject: true);
         var role = KeyRole.None;
         byte[]? scratch = null;
-
-        // Root properties, to cut system properties out with their comma.
-        var keptBefore = false;
-        var previousEnd = 0;
-        var cutFrom = -1;
         try
         {
             while (reader.Read())
@@ -75,11 +70,9 @@ internal static class JsonDocumentReader
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        if (cutFrom >= 0)
+                        if (path.Level == 1)
                         {
-                            // A cut property that came first runs up to the next property's name.
-                            (cuts ??= []).Add((cutFrom, (int)reader.TokenStartIndex));
-                            cutFrom = -1;
+                            cuts.Name((int)reader.TokenStartIndex);
                         }
 
                         if (!TryName(ref reader, ref scratch, out var name, out var nameProblem))
@@ -92,21 +85,11 @@ internal static class JsonDocumentReader
                             return new DocumentProblem(path.Describe(), "is a duplicate property name");
                         }
 
-                        if (path.Level == 1 && DocumentRules.IsSystemProperty(name))
+                        if (path.Level == 1 && SystemProperties.Contains(name))
                         {
                             var start = (int)reader.TokenStartIndex;
                             reader.Skip();
-                            var end = (int)reader.BytesConsumed;
-                            if (keptBefore)
-                            {
-                                (cuts ??= []).Add((previousEnd, end));
-                            }
-                            else
-                            {
-                                cutFrom = start;
-                            }
-
-                            previousEnd = end;
+                            cuts.Cut(start, (int)reader.BytesConsumed);
                             continue;
                         }
 
@@ -135,10 +118,9 @@ internal static class JsonDocumentReader
                         }
 
                         path.Pop();
-                        if (path.Level == 0 && cutFrom >= 0)
+                        if (path.Level == 0)
                         {
-                            // Only system properties: cut from the first to the end of the last.
-                            (cuts ??= []).Add((cutFrom, previousEnd));
+                            cuts.End();
                         }
 
                         break;
@@ -182,8 +164,7 @@ internal static class JsonDocumentReader
                 if (path.Level == 1 && reader.TokenType != JsonTokenType.PropertyName)
                 {
                     // A root property's value has ended (a nested value ends at its closing token, at level 1).
-                    keptBefore = true;
-                    previousEnd = (int)reader.BytesConsumed;
+                    cuts.Keep((int)reader.BytesConsumed);
                 }
             }
         }
@@ -262,28 +243,6 @@ internal static class JsonDocumentReader
         JsonTokenType.StartObject => ValueKind.Object,
         _ => ValueKind.List,
     };
-
-    private static ReadOnlyMemory<byte> Cut(ReadOnlySpan<byte> json, List<(int Start, int End)> cuts)
-    {
-        var removed = 0;
-        foreach (var (start, end) in cuts)
-        {
-            removed += end - start;
-        }
-
-        var result = new byte[json.Length - removed];
-        var written = 0;
-        var from = 0;
-        foreach (var (start, end) in cuts)
-        {
-            json[from..start].CopyTo(result.AsSpan(written));
-            written += start - from;
-            from = end;
-        }
-
-        json[from..].CopyTo(result.AsSpan(written));
-        return result;
-    }
 }
 
 /// <summary>Where a document breaks a rule: a path inside it (<c>items[3].name</c>, empty for the whole document) and why.</summary>

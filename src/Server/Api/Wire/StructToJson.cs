@@ -128,7 +128,7 @@ internal static class StructToJson
                 throw state.Problem("is a duplicate property name");
             }
 
-            if (root && DocumentRules.IsSystemProperty(key))
+            if (root && SystemProperties.Contains(key))
             {
                 (state.Dropped ??= []).Add((start, reader.Position));
                 continue;
