@@ -31,6 +31,9 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The server process's id, to read its CPU time and memory from /proc.</summary>
+    public int ProcessId => _process.Id;
+
     public GrpcChannel Channel { get; }
 
     public DocStoreService.DocStoreServiceClient Client { get; }
