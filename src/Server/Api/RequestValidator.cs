@@ -1,6 +1,4 @@
 using System.Text;
-using System.Buffers;
-using DocStore.Server.Api.Wire;
 using DocStore.Server.Consistency;
 using DocStore.Server.Storage;
 using DocStore.V1;
@@ -32,56 +30,33 @@ internal static class RequestValidator
         return (collection!, new DocumentKey(request.Id, request.PartitionKey), NullIfEmpty(request.SessionToken));
     }
 
-    /// <summary>
-    /// Validates an upsert and returns the document as JSON, system properties removed, and, for a
-    /// Struct document, its Struct encoding without them (what the response echoes). The request's
-    /// document is read once, by a transcoder, and never becomes a DOM.
-    /// </summary>
-    public static (CollectionDefinition Collection, DocumentKey Key, ReadOnlyMemory<byte> Body, ReadOnlyMemory<byte>? StructBody) ValidateUpsert(UpsertInput input, CollectionRegistry collections)
+    /// <summary>Validates an upsert: its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
+    /// <param name="request">The request's fields other than the document; not changed.</param>
+    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.Read"/>.</param>
+    /// <param name="collections">The configured collections.</param>
+    public static (CollectionDefinition Collection, DocumentKey Key) ValidateUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections)
     {
         var violations = new Violations();
-        var collection = FindCollection(input.Request.Collection, collections, violations);
+        var collection = FindCollection(request.Collection, collections, violations);
         violations.ThrowIfAny();
 
-        if (input.Document is not null && input.DocumentJson is not null)
+        if (body.Keys is not { } keys)
         {
-            violations.Add("document_json", "must not be set together with document; send the document in one form");
-        }
-        else if (input.Document is null && input.DocumentJson is null)
-        {
-            violations.Add("document", "is required (or document_json)");
+            violations.Add(body.ProblemField ?? body.Field, body.Problem ?? "is required");
+            violations.ThrowIfAny();
+            return default;
         }
 
-        violations.ThrowIfAny();
-
-        DocumentReading reading;
-        ReadOnlyMemory<byte>? structBody = null;
-        string field;
-        if (input.DocumentJson is { } json)
-        {
-            field = "document_json";
-            reading = JsonDocumentReader.Read(json, collection!.PartitionKeyPath);
-        }
-        else
-        {
-            field = "document";
-            var structBytes = input.Document!.Value;
-            var transcoded = StructToJson.Transcode(structBytes.Span, collection!.PartitionKeyPath, new ArrayBufferWriter<byte>(Math.Max(256, structBytes.Length)));
-            reading = transcoded.Reading;
-            structBody = StructToJson.WithoutDropped(structBytes, transcoded.Dropped);
-        }
-
-        var keys = reading.Keys;
-        var keyField = FieldName(field, collection.PartitionKeyPath);
         if (keys.IdProblem is { } idProblem)
         {
-            violations.Add(field + ".id", idProblem);
+            violations.Add(body.Field + ".id", idProblem);
         }
         else if (keys.Id is { } id)
         {
-            CheckId(id, field + ".id", violations);
+            CheckId(id, body.Field + ".id", violations);
         }
 
+        var keyField = FieldName(body.Field, collection!.PartitionKeyPath);
         if (keys.PartitionKeyProblem is { } keyProblem)
         {
             violations.Add(keyField, keyProblem);
@@ -91,13 +66,13 @@ internal static class RequestValidator
             CheckPartitionKey(partitionKey, keyField, violations);
         }
 
-        if (reading.Problem is { } problem)
+        if (body.Problem is not null)
         {
-            violations.Add(problem.Path.Length == 0 ? field : $"{field}.{problem.Path}", problem.Reason);
+            violations.Add(body.ProblemField!, body.Problem);
         }
 
         violations.ThrowIfAny();
-        return (collection, new DocumentKey(keys.Id!, keys.PartitionKey!), reading.Body, structBody);
+        return (collection, new DocumentKey(keys.Id!, keys.PartitionKey!));
     }
 
     public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations) ValidatePatch(PatchRequest request, CollectionRegistry collections)

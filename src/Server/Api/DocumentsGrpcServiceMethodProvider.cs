@@ -7,7 +7,7 @@ using Grpc.Core;
 namespace DocStore.Server.Api;
 
 /// <summary>
-/// Binds <see cref="DocStoreService"/> to every method of the contract, with request decoding that
+/// Binds <see cref="DocumentsGrpcService"/> to every method of the contract, with request decoding that
 /// answers an undecodable message (invalid UTF-8, nesting past protobuf's recursion limit) with
 /// INVALID_ARGUMENT. grpc-dotnet decodes before any interceptor runs and reports such failures as
 /// UNKNOWN, which would leave a client mistake without a clear error.
@@ -16,9 +16,9 @@ namespace DocStore.Server.Api;
 /// The methods come from the generated <c>BindService</c>, so a method added to the contract but not
 /// implemented here stops start-up instead of answering UNIMPLEMENTED.
 /// </remarks>
-internal sealed class DocStoreServiceMethodProvider : IServiceMethodProvider<DocStoreService>
+internal sealed class DocumentsGrpcServiceMethodProvider : IServiceMethodProvider<DocumentsGrpcService>
 {
-    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<DocStoreService> context) =>
+    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<DocumentsGrpcService> context) =>
         V1.DocStoreService.BindService(new Binder(context), null);
 
     private static Marshaller<T> DecodeOrReject<T>(Marshaller<T> marshaller) where T : class =>
@@ -41,7 +41,7 @@ internal sealed class DocStoreServiceMethodProvider : IServiceMethodProvider<Doc
     /// <summary>
     /// The marshaller for a type the implementation takes or returns: the contract's own, or, where the
     /// implementation uses a type of <c>Api/Wire</c> instead of the generated message (to keep a
-    /// document's bytes as they are), that type's.
+    /// document's bytes as they are), that type's <c>Marshaller</c>.
     /// </summary>
     private static Marshaller<T> MarshallerFor<T, TGenerated>(Marshaller<TGenerated> generated) where T : class =>
         typeof(T) == typeof(TGenerated)
@@ -49,12 +49,14 @@ internal sealed class DocStoreServiceMethodProvider : IServiceMethodProvider<Doc
             : (Marshaller<T>)(typeof(T).GetProperty("Marshaller")?.GetValue(null)
                 ?? throw new InvalidOperationException($"{typeof(T).Name} has no Marshaller to stand in for {typeof(TGenerated).Name}."));
 
-    private sealed class Binder(ServiceMethodProviderContext<DocStoreService> context) : ServiceBinderBase
+    private sealed class Binder(ServiceMethodProviderContext<DocumentsGrpcService> context) : ServiceBinderBase
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         {
-            var implementation = typeof(DocStoreService).GetMethods().SingleOrDefault(m => m.Name == method.Name)
-                ?? throw new InvalidOperationException($"{nameof(DocStoreService)} does not implement {method.FullName}.");
+            // The implementation takes the generated request or a stand-in of Api/Wire (UpsertInput),
+            // and returns the generated response or a stand-in (DocumentReply).
+            var implementation = typeof(DocumentsGrpcService).GetMethods().SingleOrDefault(m => m.Name == method.Name && m.GetParameters().Length == 2)
+                ?? throw new InvalidOperationException($"{nameof(DocumentsGrpcService)} does not implement {method.FullName}.");
             var request = implementation.GetParameters()[0].ParameterType;
             var response = implementation.ReturnType.GetGenericArguments()[0];
             typeof(Binder).GetMethod(nameof(Add), BindingFlags.NonPublic | BindingFlags.Instance)!
@@ -68,7 +70,7 @@ internal sealed class DocStoreServiceMethodProvider : IServiceMethodProvider<Doc
             where TImplRequest : class
             where TImplResponse : class
         {
-            var invoker = implementation.CreateDelegate<UnaryServerMethod<DocStoreService, TImplRequest, TImplResponse>>();
+            var invoker = implementation.CreateDelegate<UnaryServerMethod<DocumentsGrpcService, TImplRequest, TImplResponse>>();
             var guarded = new Method<TImplRequest, TImplResponse>(
                 method.Type,
                 method.ServiceName,

@@ -1,0 +1,58 @@
+using DocStore.Server.Api.Wire;
+using DocStore.Server.Operations;
+using DocStore.Server.Storage;
+using DocStore.V1;
+using Grpc.Core;
+
+namespace DocStore.Server.Api;
+
+/// <summary>
+/// The gRPC surface: each call validates, makes one store call and maps the result. The store it
+/// receives already applies session consistency (<see cref="Consistency.SessionConsistentStore"/>).
+/// The methods are bound to the contract by <see cref="DocumentsGrpcServiceMethodProvider"/>, not by
+/// deriving from the generated base class, so that undecodable requests get a clear error.
+/// </summary>
+internal sealed class DocumentsGrpcService(IDocumentStore store, CollectionRegistry collections, DocStoreMetrics metrics)
+{
+    public async Task<DocumentReply> Get(GetRequest request, ServerCallContext context)
+    {
+        var (collection, key, callerToken) = RequestValidator.ValidateGet(request, collections);
+        var result = await store.ReadAsync(collection, key, callerToken, context.CancellationToken);
+        var stored = Succeeded(nameof(Get), result, collection, key);
+        return DocumentReply.Create(key, stored, request.BodyFormat);
+    }
+
+    public async Task<DocumentReply> Upsert(UpsertInput input, ServerCallContext context)
+    {
+        var request = input.Request;
+        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
+        var (collection, key) = RequestValidator.ValidateUpsert(request, body, collections);
+        var result = await store.UpsertAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        var stored = Succeeded(nameof(Upsert), result, collection, key);
+
+        // A Struct document comes back as it was sent, without system properties; JSON as stored.
+        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
+    }
+
+    public async Task<DocumentReply> Patch(PatchRequest request, ServerCallContext context)
+    {
+        var (collection, key, operations) = RequestValidator.ValidatePatch(request, collections);
+        var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        var stored = Succeeded(nameof(Patch), result, collection, key);
+        return DocumentReply.Create(key, stored, request.BodyFormat);
+    }
+
+    /// <summary>Records the store call's outcome for <paramref name="method"/>, and returns its document or throws the error the outcome maps to.</summary>
+    private StoredDocument Succeeded(string method, StoreResult result, CollectionDefinition collection, DocumentKey key)
+    {
+        metrics.Record(method, collection, result);
+        if (result.Document is null)
+        {
+            DocStoreErrors.ThrowFor(result, collection, key);
+        }
+
+        return result.Document;
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}
