@@ -9,7 +9,7 @@ internal static class BenchCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "custom: one mix against --endpoint, or a server started here; standard: the README's suite against servers and a redis-server started here",
+            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here",
             DefaultValueFactory = _ => "custom",
         };
         scenario.AcceptOnlyFromAmong("custom", "standard", "documents");
@@ -33,11 +33,12 @@ internal static class BenchCommand
         var bodyFormat = new Option<string?>("--body-format") { Description = "documents scenario: struct or json; default both" };
         bodyFormat.AcceptOnlyFromAmong("struct", "json");
         var baselinePath = new Option<string?>("--baseline-server-path") { Description = "documents scenario: another DocStore.Server.dll (an older build) measured with Struct bodies beside this one" };
+        var serverPid = new Option<int?>("--server-pid") { Description = "With --endpoint: the process id of that server when it runs on this machine, to report its CPU time per call" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on standard output (the table goes to standard error)" };
 
-        var command = new Command("bench", "Measure DocStore's throughput and latency side by side with the empty-RPC ceiling (the gRPC health check).")
+        var command = new Command("bench", "Measure DocStore's throughput, latency and server CPU per call side by side with the ceiling, the gRPC health check of the liveness service (no I/O).")
         {
-            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, docShape, bodyFormat, baselinePath, json,
+            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, serverPid, docShape, bodyFormat, baselinePath, json,
         };
         concurrency.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() >= 1, "--concurrency must be 1 or more"));
         duration.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() > 0, "--duration must be above 0"));
@@ -110,7 +111,7 @@ internal static class BenchCommand
                 parse.GetValue(collection)!,
                 parse.GetValue(endpoints) ?? [],
                 parse.GetValue(sharing)!);
-            var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), progress, cancellationToken);
+            var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), parse.GetValue(serverPid), progress, cancellationToken);
             await Print(custom.ToJson(), custom.ToTable());
             return custom.Errors == 0 ? 0 : 1;
         });

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using DocStore.Client;
+using DocStore.Processes;
 using DocStore.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -141,9 +142,9 @@ internal sealed class DocumentsScenario(
         }
 
         ResetPeakRss(server.ProcessId);
-        var cpuBefore = CpuTicks(server.ProcessId);
+        var cpuBefore = CpuMilliseconds(server.ProcessId);
         var result = (await ClosedLoop.RunAsync(workload, concurrency, TimeSpan.Zero, duration, cancellationToken))[0];
-        var cpuAfter = CpuTicks(server.ProcessId);
+        var cpuAfter = CpuMilliseconds(server.ProcessId);
         var bytes = documents.Average(d => (double)d.Length);
         return new DocumentsRow(
             label,
@@ -154,31 +155,14 @@ internal sealed class DocumentsScenario(
             result.Rps,
             result.Rps * bytes / (1024 * 1024),
             result.P50Ms,
-            cpuBefore is { } b && cpuAfter is { } a && result.Count > 0 ? (a - b) * 1000.0 / TicksPerSecond / result.Count : null,
+            cpuBefore is { } b && cpuAfter is { } a && result.Count > 0 ? (a - b) / result.Count : null,
             server.PeakRssBytes is { } peak ? peak / (1024.0 * 1024) : null,
             result.Errors,
             result.FirstError);
     }
 
-    // Linux's USER_HZ, the unit of utime and stime in /proc/pid/stat, is 100 on every supported platform.
-    private const double TicksPerSecond = 100;
-
-    /// <summary>User plus system CPU time of the process, in clock ticks, or null where /proc is absent.</summary>
-    private static long? CpuTicks(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-
-            // After "pid (comm) ", the fields start at state (field 3): utime is field 14, stime field 15.
-            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>User plus system CPU time of the process, in milliseconds, or null where /proc is absent.</summary>
+    private static double? CpuMilliseconds(int pid) => ProcStat.CpuTime(pid)?.TotalMilliseconds;
 
     /// <summary>Resets the process's peak RSS (VmHWM) to its current RSS, so each row reports its own peak.</summary>
     private static void ResetPeakRss(int pid)
