@@ -38,6 +38,14 @@ public sealed class DocStoreClientOptions
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 
     /// <summary>
+    /// How documents travel: as the JSON <see cref="JsonSerializerOptions"/> writes, read straight from
+    /// the response's bytes (<see cref="DocumentBodyFormat.Json"/>), or as <c>google.protobuf.Struct</c>
+    /// (<see cref="DocumentBodyFormat.Struct"/>, for servers older than the JSON fields). Defaults to
+    /// <see cref="DocumentBodyFormat.Json"/>.
+    /// </summary>
+    public DocumentBodyFormat BodyFormat { get; set; } = DocumentBodyFormat.Json;
+
+    /// <summary>
     /// Remember the newest session token per (collection, partition key) seen in responses, and send it
     /// on Gets, so this client reads its own writes through any server instance. Defaults to true.
     /// </summary>

@@ -42,6 +42,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             Id = id,
             PartitionKey = partitionKey,
             SessionToken = _sessions?.Get(collection, partitionKey) ?? string.Empty,
+            BodyFormat = ResponseFormat,
         };
         GetResponse response;
         try
@@ -61,12 +62,16 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(document);
 
-        var request = new UpsertRequest
+        var request = new UpsertRequest { Collection = collection, IfMatch = ifMatch ?? string.Empty, BodyFormat = ResponseFormat };
+        if (_options.BodyFormat == DocumentBodyFormat.Json)
         {
-            Collection = collection,
-            Document = StructJson.ToStruct(document, _options.JsonSerializerOptions),
-            IfMatch = ifMatch ?? string.Empty,
-        };
+            request.DocumentJson = StructJson.ToJson(document, _options.JsonSerializerOptions);
+        }
+        else
+        {
+            request.Document = StructJson.ToStruct(document, _options.JsonSerializerOptions);
+        }
+
         UpsertResponse response;
         try
         {
@@ -97,6 +102,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             Id = id,
             PartitionKey = partitionKey,
             IfMatch = ifMatch ?? string.Empty,
+            BodyFormat = ResponseFormat,
         };
         foreach (var operation in patch.Operations)
         {
@@ -135,6 +141,8 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         _sessions.Set(collection, partitionKey, sessionToken);
     }
 
+    private BodyFormat ResponseFormat => _options.BodyFormat == DocumentBodyFormat.Json ? BodyFormat.Json : BodyFormat.Struct;
+
     /// <summary>The one place that builds a call's options: the default deadline and the caller's cancellation.</summary>
     private CallOptions CallOptions(CancellationToken cancellationToken) =>
         new(deadline: _options.DefaultDeadline == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + _options.DefaultDeadline, cancellationToken: cancellationToken);
@@ -144,7 +152,9 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         var sessionToken = info?.SessionToken ?? string.Empty;
         _sessions?.Observe(collection, document.PartitionKey, sessionToken);
         return new DocumentResponse<T>(
-            StructJson.FromStruct<T>(document.Body, _options.JsonSerializerOptions),
+            document.Body is null
+                ? System.Text.Json.JsonSerializer.Deserialize<T>(document.BodyJson.Span, _options.JsonSerializerOptions)!
+                : StructJson.FromStruct<T>(document.Body, _options.JsonSerializerOptions),
             document.Id,
             document.PartitionKey,
             document.Etag,

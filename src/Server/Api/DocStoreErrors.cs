@@ -48,6 +48,13 @@ internal static class DocStoreErrors
         return Create(Code.InvalidArgument, "The request " + reason, InvalidArgument, metadata: null, Any.Pack(badRequest));
     }
 
+    /// <summary>The error for a request message that DocStore's own decoder (see <c>Api/Wire</c>) cannot read.</summary>
+    public static RpcException UndecodableRequest(string reason)
+    {
+        var badRequest = new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = "request", Description = "is not a valid protobuf message: it " + reason } } };
+        return Create(Code.InvalidArgument, "The request is not a valid protobuf message: it " + reason, InvalidArgument, metadata: null, Any.Pack(badRequest));
+    }
+
     /// <summary>Throws the error for a store result that is not a success.</summary>
     [DoesNotReturn]
     public static void ThrowFor(StoreResult result, CollectionDefinition collection, DocumentKey key)
