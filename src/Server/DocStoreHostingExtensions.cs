@@ -1,6 +1,7 @@
 using DocStore.Server.Api;
 using DocStore.Server.Consistency;
 using DocStore.Server.Operations;
+using DocStore.Server.Security;
 using DocStore.Server.Storage;
 using DocStore.Server.Storage.Cosmos;
 using DocStore.Server.Storage.Embedded;
@@ -80,7 +81,26 @@ public static class DocStoreHostingExtensions
         // protocols: HTTP/2 (gRPC over h2c) everywhere but the metrics port (Operations/).
         builder.AddDocStoreOperations();
 
+        // TLS, caller identity, authorization of every method and the audit trail (Security/).
+        builder.AddDocStoreSecurity(BindForRegistration(builder.Configuration));
+
         return builder;
+    }
+
+    /// <summary>
+    /// The settings that decide what is registered. A section that does not bind reads as the defaults here; the
+    /// options validation at start-up reports it.
+    /// </summary>
+    private static DocStoreOptions BindForRegistration(IConfiguration configuration)
+    {
+        try
+        {
+            return configuration.GetSection(DocStoreOptions.SectionName).Get<DocStoreOptions>() ?? new DocStoreOptions();
+        }
+        catch (InvalidOperationException)
+        {
+            return new DocStoreOptions();
+        }
     }
 
     /// <summary>Maps the DocStore service, server reflection, the gRPC health service and the metrics endpoint.</summary>
