@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -136,7 +137,8 @@ internal sealed class AuthorizationInterceptor(CallerAuthenticator authenticator
         {
             if (time.GetUtcNow() >= expiresAt)
             {
-                throw SecurityErrors.Unauthenticated("The bearer token expired while the stream was open; call again with a new token.");
+                throw SecurityErrors.Unauthenticated(string.Create(CultureInfo.InvariantCulture,
+                    $"The bearer token expired at {expiresAt:u} while the stream was open; call again with a new token."));
             }
 
             return inner.WriteAsync(message, cancellationToken);

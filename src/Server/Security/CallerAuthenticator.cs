@@ -56,9 +56,9 @@ internal sealed class CallerAuthenticator(AuthOptions options, TimeProvider time
         var user = result.Principal;
         var principal = First(user, "azp") ?? First(user, "appid") ?? First(user, "sub") ?? "unnamed";
         var names = new[] { First(user, "azp"), First(user, "appid"), First(user, "sub") }.OfType<string>();
-        var expires = long.TryParse(First(user, "exp"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp)
-            ? DateTimeOffset.FromUnixTimeSeconds(exp)
-            : time.GetUtcNow();
+        // The handler puts the token's exp into the properties; RequireExpirationTime makes sure there is one.
+        var expires = result.Properties?.ExpiresUtc
+            ?? (long.TryParse(First(user, "exp"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : time.GetUtcNow());
         var caller = new Caller(principal, PermissionSet.For(names, user.FindAll(options.Jwt.RolesClaim).Select(c => c.Value), options.Grants), expires);
         Remember(token, caller);
         return new Authentication(caller, null);

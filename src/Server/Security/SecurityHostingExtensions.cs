@@ -88,9 +88,10 @@ internal static class SecurityHostingExtensions
         options.MapInboundClaims = false;
 
         // Keys come from the issuer's discovery document and JWKS; a token with an unknown kid (the issuer rotated its
-        // keys) fetches them again, at most this often.
+        // keys) fetches them again in the background, at most this often (ASP.NET Core's default is 5 minutes, which
+        // would refuse a rotated issuer's callers that long).
         options.RefreshOnIssuerKeyNotFound = true;
-        options.RefreshInterval = TimeSpan.FromSeconds(30);
+        options.RefreshInterval = TimeSpan.FromSeconds(5);
         options.TokenValidationParameters.ValidAlgorithms = AsymmetricAlgorithms;
         options.TokenValidationParameters.RoleClaimType = jwt.RolesClaim;
         options.TokenValidationParameters.NameClaimType = "sub";
