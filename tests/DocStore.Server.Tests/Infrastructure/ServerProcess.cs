@@ -14,6 +14,7 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly CapturedOutput _output = new();
+    private Uri? _healthAddress;
 
     private ServerProcess(Process process, int port, int metricsPort)
     {
@@ -64,6 +65,13 @@ public sealed class ServerProcess : IAsyncDisposable
         var metricsPort = int.Parse(start.Environment["DocStore__Metrics__Port"]!, System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var server = new ServerProcess(process, port, metricsPort);
+
+        // With TLS on, the plaintext health port answers the readiness wait.
+        if (start.Environment.TryGetValue("DocStore__Health__Port", out var healthPort) && !string.IsNullOrEmpty(healthPort))
+        {
+            server._healthAddress = new Uri($"http://127.0.0.1:{healthPort}");
+        }
+
         process.OutputDataReceived += (_, e) => server._output.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server._output.Append(e.Data);
         process.BeginOutputReadLine();
@@ -124,7 +132,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private async Task WaitUntilServingAsync(TimeSpan timeout)
     {
-        using var channel = CreateChannel();
+        using var channel = _healthAddress is null ? CreateChannel() : GrpcChannel.ForAddress(_healthAddress);
         var health = new Health.HealthClient(channel);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
