@@ -13,16 +13,23 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string? password)
+    {
+        Port = port;
+        Password = password;
+    }
 
     public int Port { get; }
 
-    /// <summary>The StackExchange.Redis configuration string for DocStore:Redis:Configuration.</summary>
-    public string Configuration => $"127.0.0.1:{Port}";
+    /// <summary>The password the server requires (<c>requirepass</c>), or null for none.</summary>
+    public string? Password { get; }
 
-    public static async Task<RedisServer> StartAsync(int? port = null)
+    /// <summary>The StackExchange.Redis configuration string for DocStore:Redis:Configuration.</summary>
+    public string Configuration => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
+
+    public static async Task<RedisServer> StartAsync(int? port = null, string? password = null)
     {
-        var server = new RedisServer(port ?? ServerProcess.FreePort());
+        var server = new RedisServer(port ?? ServerProcess.FreePort(), password);
         await server.RestartAsync();
         return server;
     }
@@ -38,6 +45,12 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (Password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(Password);
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -90,7 +103,8 @@ public sealed class RedisServer : IAsyncDisposable
             await stream.WriteAsync(Encoding.ASCII.GetBytes("PING\r\n"));
             var buffer = new byte[16];
             var read = await stream.ReadAsync(buffer);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            var reply = Encoding.ASCII.GetString(buffer, 0, read);
+            return reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
         catch (SocketException)
         {
