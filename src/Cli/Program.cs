@@ -11,6 +11,7 @@ internal static class Program
         {
             ConsistencyCommand.Create(),
             Bench.BenchCommand.Create(),
+            Bench.EmbeddedSeeder.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

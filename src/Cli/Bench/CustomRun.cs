@@ -36,7 +36,7 @@ internal static class CustomRun
         await using var scratch = Scratch.Create();
         var file = scratch.PathFor("docstore.db");
         progress.WriteLine($"[bench] seeding {documents.Count:#,0} documents of {documents.DocumentBytes} B through seed-embedded");
-        await ServerHost.SeedEmbeddedAsync(serverDll, file, settings.Collection, documents, cancellationToken);
+        await ServerHost.SeedEmbeddedAsync(file, settings.Collection, documents, cancellationToken);
         var environment = new Dictionary<string, string>
         {
             ["DocStore__Embedded__Path"] = file,

@@ -134,31 +134,9 @@ internal sealed class ServerHost : IAsyncDisposable
         throw new FileNotFoundException("DocStore.Server.dll not found; build src/Server (dotnet build -c Release) or pass --server-path");
     }
 
-    /// <summary>Runs the server's <c>seed-embedded</c> command: writes a document set straight into a new embedded store file.</summary>
-    public static async Task SeedEmbeddedAsync(string serverDll, string databasePath, string container, DocumentSet documents, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList =
-            {
-                serverDll, "seed-embedded", "--path", databasePath, "--container", container,
-                "--count", documents.Count.ToString(CultureInfo.InvariantCulture),
-                "--doc-size", documents.DocumentBytes.ToString(CultureInfo.InvariantCulture),
-                "--partitions", documents.Partitions.ToString(CultureInfo.InvariantCulture),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"seed-embedded failed with exit code {process.ExitCode}: {await stdout}{await stderr}");
-        }
-    }
+    /// <summary>Writes a document set straight into a new embedded store file (<see cref="EmbeddedSeeder"/>), off the calling thread.</summary>
+    public static Task SeedEmbeddedAsync(string databasePath, string container, DocumentSet documents, CancellationToken cancellationToken) =>
+        Task.Run(() => EmbeddedSeeder.Seed(databasePath, container, documents), cancellationToken);
 
     /// <summary>Counts the server's log lines for a failed Redis call (event 300) and an opened breaker (event 301).</summary>
     public static (int FailedCalls, int BreakerOpened) CountRedisFallbacks(string output) =>

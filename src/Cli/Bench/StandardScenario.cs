@@ -6,8 +6,8 @@ namespace DocStore.Cli.Bench;
 
 /// <summary>
 /// The suite behind the README's table, against servers this tool starts: a redis-server on a free
-/// port, and DocStore servers on temporary embedded store files seeded through the server's own
-/// <c>seed-embedded</c> command. Side-by-side figures are measured in two halves in mirrored order
+/// port, and DocStore servers on temporary embedded store files seeded through
+/// <c>docstore seed-embedded</c> (the server's own schema code). Side-by-side figures are measured in two halves in mirrored order
 /// (A B B A), so that a drift in the machine's other load weighs on both sides alike.
 /// </summary>
 internal sealed class StandardScenario(string serverDll, TimeSpan duration, TimeSpan warmup, TextWriter progress)
@@ -46,15 +46,15 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
         var sized = Sizes.Skip(1).ToDictionary(size => size, size => new DocumentSet(SizedDocuments, size));
 
         Say($"seeding {small.Count:#,0} + {sized.Count} x {SizedDocuments} documents, then {large.Count:#,0}, through seed-embedded");
-        await ServerHost.SeedEmbeddedAsync(serverDll, smallFile, Collection, small, cancellationToken);
-        await ServerHost.SeedEmbeddedAsync(serverDll, offFile, Collection, small, cancellationToken);
+        await ServerHost.SeedEmbeddedAsync(smallFile, Collection, small, cancellationToken);
+        await ServerHost.SeedEmbeddedAsync(offFile, Collection, small, cancellationToken);
         foreach (var (size, documents) in sized)
         {
-            await ServerHost.SeedEmbeddedAsync(serverDll, smallFile, SizedCollection(size), documents, cancellationToken);
+            await ServerHost.SeedEmbeddedAsync(smallFile, SizedCollection(size), documents, cancellationToken);
         }
 
         var seeding = Stopwatch.StartNew();
-        await ServerHost.SeedEmbeddedAsync(serverDll, largeFile, Collection, large, cancellationToken);
+        await ServerHost.SeedEmbeddedAsync(largeFile, Collection, large, cancellationToken);
         Say($"seeded {large.Count:#,0} documents in {seeding.Elapsed.TotalSeconds:0.0} s");
 
         var main = await StartAsync(servers, smallFile, "Redis", redis, cancellationToken);

@@ -8,7 +8,7 @@ namespace DocStore.Server.Api;
 /// with its details and returned as a plain INTERNAL without a stack trace, and a call the client
 /// cancelled ends as CANCELLED.
 /// </summary>
-internal sealed class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger) : Interceptor
+internal sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -19,7 +19,7 @@ internal sealed class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger)
         }
         catch (RpcException e)
         {
-            ServerLog.CallFailed(logger, context.Method, e.StatusCode, e.Status.Detail);
+            Log.CallFailed(logger, context.Method, e.StatusCode, e.Status.Detail);
             throw;
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
@@ -30,7 +30,7 @@ internal sealed class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger)
         }
         catch (Exception e)
         {
-            ServerLog.UnhandledException(logger, context.Method, e);
+            Log.UnhandledException(logger, context.Method, e);
             throw new RpcException(new Status(StatusCode.Internal, "An internal error occurred. The server log has the details."));
         }
     }

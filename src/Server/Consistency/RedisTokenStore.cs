@@ -10,7 +10,7 @@ namespace DocStore.Server.Consistency;
 /// circuit breaker, so an outage costs no latency per call once the breaker opens; no call ever
 /// throws because of Redis. The connection recovers by itself when Redis returns.
 /// </summary>
-internal sealed class RedisTokenStore
+internal sealed partial class RedisTokenStore
 {
     /// <summary>
     /// Advances a key without ever moving it backwards: parses the stored token and the new one,
@@ -115,7 +115,7 @@ internal sealed class RedisTokenStore
                 OnOpened = args =>
                 {
                     _metrics.BreakerState = (int)CircuitState.Open;
-                    RedisLog.BreakerOpened(_logger, args.BreakDuration);
+                    Log.BreakerOpened(_logger, args.BreakDuration);
                     return default;
                 },
                 OnHalfOpened = _ =>
@@ -126,7 +126,7 @@ internal sealed class RedisTokenStore
                 OnClosed = _ =>
                 {
                     _metrics.BreakerState = (int)CircuitState.Closed;
-                    RedisLog.BreakerClosed(_logger);
+                    Log.BreakerClosed(_logger);
                     return default;
                 },
             })
@@ -207,27 +207,14 @@ internal sealed class RedisTokenStore
                 return true;
             case TimeoutException:
                 _metrics.RedisError("timeout");
-                RedisLog.Failed(_logger, operation, e.GetType().Name, e.Message);
+                Log.Failed(_logger, operation, e.GetType().Name, e.Message);
                 return true;
             case RedisException:
                 _metrics.RedisError("error");
-                RedisLog.Failed(_logger, operation, e.GetType().Name, e.Message);
+                Log.Failed(_logger, operation, e.GetType().Name, e.Message);
                 return true;
             default:
                 return false;
         }
     }
-}
-
-/// <summary>The Redis token store's log messages.</summary>
-internal static partial class RedisLog
-{
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Redis {Operation} failed ({Kind}): {Message}; the call goes on without the shared token")]
-    public static partial void Failed(ILogger logger, string operation, string kind, string message);
-
-    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Redis keeps failing: skipping it for {BreakDuration}; reads go out without shared session tokens meanwhile")]
-    public static partial void BreakerOpened(ILogger logger, TimeSpan breakDuration);
-
-    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Redis answers again: sharing session tokens resumes")]
-    public static partial void BreakerClosed(ILogger logger);
 }

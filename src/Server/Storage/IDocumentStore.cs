@@ -4,6 +4,12 @@ namespace DocStore.Server.Storage;
 /// The port every store implements. Requests arrive validated against Cosmos DB's rules; a store
 /// reports expected outcomes through <see cref="StoreResult.Status"/> and throws only for faults.
 /// </summary>
+/// <remarks>
+/// Callers receive this port wrapped in <see cref="Consistency.SessionConsistentStore"/>, which applies
+/// the shared session tokens. Each member is classified with <see cref="StoreOperationAttribute"/>:
+/// a read takes the caller's session token as <c>sessionToken</c>; a write returns, on success, a
+/// document whose <see cref="StoredDocument.SessionToken"/> the decorator advances.
+/// </remarks>
 internal interface IDocumentStore
 {
     /// <summary>
@@ -11,6 +17,7 @@ internal interface IDocumentStore
     /// session tokens. It must change when that storage is recreated (Cosmos: the container's
     /// resource id), so that tokens issued by the old one are never applied to the new one.
     /// </summary>
+    [StoreOperation(StoreOperationKind.None)]
     string TokenScope(CollectionDefinition collection);
 
     /// <summary>Reads one document.</summary>
@@ -18,6 +25,7 @@ internal interface IDocumentStore
     /// <param name="key">The document's id and partition key.</param>
     /// <param name="cancellationToken">Ends the call early.</param>
     /// <param name="sessionToken">When set, the read reflects at least the state this token names.</param>
+    [StoreOperation(StoreOperationKind.Read)]
     Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken);
 
     /// <summary>Creates or replaces a document.</summary>
@@ -26,11 +34,14 @@ internal interface IDocumentStore
     /// <param name="cancellationToken">Ends the call early.</param>
     /// <param name="body">The whole document as UTF-8 JSON, system properties removed.</param>
     /// <param name="ifMatch">When set, the write happens only if the stored etag equals it.</param>
+    [StoreOperation(StoreOperationKind.Write)]
     Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken);
 
     /// <summary>Applies the operations in order, all or none.</summary>
+    [StoreOperation(StoreOperationKind.Write)]
     Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken);
 
     /// <summary>Checks that the store can be reached (for readiness).</summary>
+    [StoreOperation(StoreOperationKind.None)]
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);
 }

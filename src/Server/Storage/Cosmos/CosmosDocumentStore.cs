@@ -9,7 +9,7 @@ namespace DocStore.Server.Storage.Cosmos;
 /// response's status code; nothing on the hot path throws for an expected outcome. The caller's
 /// cancellation token (the gRPC deadline) flows into every call.
 /// </summary>
-internal sealed class CosmosDocumentStore(CosmosContainers containers, ILogger<CosmosDocumentStore> logger) : IDocumentStore
+internal sealed partial class CosmosDocumentStore(CosmosContainers containers, ILogger<CosmosDocumentStore> logger) : IDocumentStore
 {
     /// <inheritdoc />
     public string TokenScope(CollectionDefinition collection) => containers.TokenScope(collection);
@@ -85,7 +85,7 @@ internal sealed class CosmosDocumentStore(CosmosContainers containers, ILogger<C
         }
         catch (HttpRequestException e)
         {
-            CosmosStoreLog.Unreachable(logger, 0, e);
+            Log.Unreachable(logger, 0, e);
             return StoreResult.Failure(StoreStatus.Unavailable, "Cosmos DB cannot be reached");
         }
 
@@ -102,14 +102,14 @@ internal sealed class CosmosDocumentStore(CosmosContainers containers, ILogger<C
             using var response = await containers.Database.ReadStreamAsync(cancellationToken: cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                CosmosStoreLog.Unreachable(logger, (int)response.StatusCode, null);
+                Log.Unreachable(logger, (int)response.StatusCode, null);
             }
 
             return response.IsSuccessStatusCode;
         }
         catch (Exception e) when (e is CosmosException or HttpRequestException or TimeoutException)
         {
-            CosmosStoreLog.Unreachable(logger, e is CosmosException c ? (int)c.StatusCode : 0, e);
+            Log.Unreachable(logger, e is CosmosException c ? (int)c.StatusCode : 0, e);
             return false;
         }
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DocStore.Server.Consistency;
@@ -29,7 +30,7 @@ namespace DocStore.Server.Storage.Embedded;
 /// and reads. So one process always reads its own writes, and only several processes show stale reads.
 /// </para>
 /// </remarks>
-internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
+internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposable
 {
     private const int MaxPooledSessions = 32;
 
@@ -70,8 +71,8 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
             throw new InvalidOperationException($"DocStore:Embedded:Path: cannot use '{FilePath}' as the embedded store: {e.Message}", e);
         }
 
-        _groupCommit = new GroupCommit(WithSession);
-        EmbeddedStoreLog.Opened(logger, FilePath);
+        _groupCommit = new GroupCommit(TryWithSession);
+        Log.Opened(logger, FilePath);
     }
 
     /// <summary>The full path of the SQLite file.</summary>
@@ -191,11 +192,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
             cancellationToken);
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(WithSession(static session =>
-        {
-            session.Ping();
-            return StoreResult.NotFound; // any status but Unavailable: the file answered
-        }).Status != StoreStatus.Unavailable);
+        Task.FromResult(TryWithSession(static session => session.Ping(), out _));
 
     public void Dispose()
     {
@@ -243,15 +240,34 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <inheritdoc cref="WithSession{TState}"/>
+    /// <inheritdoc cref="WithSession{TState, TResult}"/>
     private StoreResult WithSession(Func<SqliteSession, StoreResult> action) =>
-        WithSession(action, static (session, action) => action(session));
+        WithSession(action, static (session, action) => action(session), static unavailable => unavailable);
+
+    /// <inheritdoc cref="WithSession{TState, TResult}"/>
+    private StoreResult WithSession<TState>(TState state, Func<SqliteSession, TState, StoreResult> action) =>
+        WithSession(state, action, static unavailable => unavailable);
+
+    /// <summary>Runs <paramref name="action"/> on a pooled session: <see langword="true"/> when it ran, else <see langword="false"/> with the <paramref name="unavailable"/> result.</summary>
+    private bool TryWithSession(Action<SqliteSession> action, [NotNullWhen(false)] out StoreResult? unavailable)
+    {
+        unavailable = WithSession(
+            action,
+            static (session, action) =>
+            {
+                action(session);
+                return (StoreResult?)null;
+            },
+            static failure => failure);
+        return unavailable is null;
+    }
 
     /// <summary>
     /// Runs <paramref name="action"/> on a pooled session. SQLite faults that mean the file cannot be
-    /// used right now become <see cref="StoreStatus.Unavailable"/>; a session that failed is discarded.
+    /// used right now become a <see cref="StoreStatus.Unavailable"/> result, passed to
+    /// <paramref name="unavailable"/>; a session that failed is discarded.
     /// </summary>
-    private StoreResult WithSession<TState>(TState state, Func<SqliteSession, TState, StoreResult> action)
+    private TResult WithSession<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> action, Func<StoreResult, TResult> unavailable)
     {
         SqliteSession session;
         try
@@ -264,8 +280,8 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         }
         catch (SqliteException e) when (IsUnavailable(e))
         {
-            EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
-            return StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file cannot be opened");
+            Log.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
+            return unavailable(StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file cannot be opened"));
         }
 
         try
@@ -286,8 +302,8 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         catch (SqliteException e) when (IsUnavailable(e))
         {
             session.Dispose();
-            EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
-            return StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file is busy or cannot be written");
+            Log.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
+            return unavailable(StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file is busy or cannot be written"));
         }
         catch
         {
@@ -298,14 +314,4 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
 
     // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
     private static bool IsUnavailable(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14;
-}
-
-/// <summary>The embedded store's log messages.</summary>
-internal static partial class EmbeddedStoreLog
-{
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Embedded store on {Path}")]
-    public static partial void Opened(ILogger logger, string path);
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Embedded store {Path} is unavailable (SQLite error {Code})")]
-    public static partial void Unavailable(ILogger logger, string path, int code, Exception exception);
 }
