@@ -9,7 +9,7 @@ internal static class BenchCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "custom: one mix against --endpoint, or a server started here; standard: the README's suite against servers and a redis-server started here",
+            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here",
             DefaultValueFactory = _ => "custom",
         };
         scenario.AcceptOnlyFromAmong("custom", "standard");
@@ -28,12 +28,13 @@ internal static class BenchCommand
         var sharing = new Option<string>("--sharing") { Description = "DocStore:SessionTokens:Sharing of a server started here (Redis starts a redis-server)", DefaultValueFactory = _ => "Local" };
         sharing.AcceptOnlyFromAmong("Local", "Off", "Redis");
         var serverPath = new Option<string?>("--server-path") { Description = "DocStore.Server.dll to start; default: the one built in this repository" };
+        var serverPid = new Option<int?>("--server-pid") { Description = "With --endpoint: the process id of that server when it runs on this machine, to report its CPU time per call" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on standard output (the table goes to standard error)" };
         var baseline = new Option<string?>("--baseline-endpoint") { Description = "Run the mix here too, in place of the ceiling (e.g. the same server without authentication), with --endpoint" };
 
-        var command = new Command("bench", "Measure DocStore's throughput and latency side by side with the empty-RPC ceiling (the gRPC health check).")
+        var command = new Command("bench", "Measure DocStore's throughput, latency and server CPU per call side by side with the ceiling, the gRPC health check of the liveness service (no I/O).")
         {
-            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, json, baseline,
+            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, serverPid, json, baseline,
         };
         var securityOptions = new ChannelSecurity.Options();
         securityOptions.AddTo(command);
@@ -100,7 +101,7 @@ internal static class BenchCommand
                 parse.GetValue(sharing)!,
                 security,
                 parse.GetValue(baseline));
-            var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), progress, cancellationToken);
+            var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), parse.GetValue(serverPid), progress, cancellationToken);
             await Print(custom.ToJson(), custom.ToTable());
             return custom.Errors == 0 ? 0 : 1;
         });

@@ -15,7 +15,7 @@ public sealed class ClientCredentialTests
     public async Task A_credential_s_tokens_are_sent_cached_and_the_failures_map_to_the_SDK_s_exceptions()
     {
         await using var issuer = await OidcIssuer.StartAsync();
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
         {
             ["DocStore__Auth__Mode"] = "Jwt",
             ["DocStore__Auth__Jwt__Authority"] = issuer.Authority,
@@ -64,11 +64,11 @@ public sealed class ClientCredentialTests
         var ca = TestCertificates.CreateCa("sdk-ca");
         ca.IssueServer("docstore").WritePem(Path.Combine(directory, "tls.crt"), Path.Combine(directory, "tls.key"));
         ca.WritePem(Path.Combine(directory, "ca.crt"));
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
         {
             ["DocStore__Tls__CertificatePath"] = Path.Combine(directory, "tls.crt"),
             ["DocStore__Tls__KeyPath"] = Path.Combine(directory, "tls.key"),
-            ["DocStore__Health__Port"] = ServerProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["DocStore__Health__Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["DocStore__Auth__Mode"] = "Certificate",
             ["DocStore__Auth__Certificate__TrustedCaPath"] = Path.Combine(directory, "ca.crt"),
             ["DocStore__Auth__Grants__0__Principal"] = "spiffe://cluster.local/ns/shop/sa/sdk",

@@ -26,11 +26,11 @@ public sealed class ReadmeAuthWalkthroughTests
         ca.IssueServer("docstore").WritePem(Path.Combine(directory, "tls.crt"), Path.Combine(directory, "tls.key"));
         ca.WritePem(Path.Combine(directory, "ca.crt"));
         await using var issuer = await OidcIssuer.StartAsync();
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
         {
             ["DocStore__Tls__CertificatePath"] = Path.Combine(directory, "tls.crt"),
             ["DocStore__Tls__KeyPath"] = Path.Combine(directory, "tls.key"),
-            ["DocStore__Health__Port"] = ServerProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["DocStore__Health__Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["DocStore__Auth__Mode"] = "Jwt",
             ["DocStore__Auth__Jwt__Authority"] = issuer.Authority,
             ["DocStore__Auth__Jwt__Audience"] = "api://docstore",

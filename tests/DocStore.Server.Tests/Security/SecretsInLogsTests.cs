@@ -27,7 +27,7 @@ public sealed class SecretsInLogsTests
 
         var errors = new List<string>();
         string output;
-        await using (var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), environment))
+        await using (var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), environment))
         {
             using var channel = server.CreateChannel();
             var client = new DocStoreService.DocStoreServiceClient(channel);
@@ -57,7 +57,7 @@ public sealed class SecretsInLogsTests
         // A second server whose Redis password is wrong: the failure is logged, the password is not.
         await redis.RestartAsync();
         environment["DocStore__Redis__Configuration"] = $"127.0.0.1:{redis.Port},password=wrong-{redisPassword}";
-        await using (var wrong = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), environment))
+        await using (var wrong = await TestServers.StartAsync(TestPaths.NewDatabasePath(), environment))
         {
             using var channel = wrong.CreateChannel();
             var client = new DocStoreService.DocStoreServiceClient(channel);

@@ -27,8 +27,8 @@ public sealed class TlsProcessTests
         serverCa.IssueServer("docstore").WritePem(Path.Combine(directory, "tls.crt"), Path.Combine(directory, "tls.key"));
         clientCa.WritePem(Path.Combine(directory, "client-ca.crt"));
 
-        var healthPort = ServerProcess.FreePort();
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        var healthPort = FreePort.Next();
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
         {
             ["DocStore__Tls__CertificatePath"] = Path.Combine(directory, "tls.crt"),
             ["DocStore__Tls__KeyPath"] = Path.Combine(directory, "tls.key"),
@@ -106,8 +106,8 @@ public sealed class TlsProcessTests
         var keyPath = Path.Combine(directory, "tls.key");
         first.WritePem(certificatePath, keyPath);
 
-        var healthPort = ServerProcess.FreePort();
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        var healthPort = FreePort.Next();
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
         {
             ["DocStore__Tls__CertificatePath"] = certificatePath,
             ["DocStore__Tls__KeyPath"] = keyPath,
@@ -136,7 +136,7 @@ public sealed class TlsProcessTests
     [Fact]
     public async Task Mode_None_on_a_non_loopback_address_without_AllowAnonymous_refuses_to_start_naming_the_key()
     {
-        var port = ServerProcess.FreePort();
+        var port = FreePort.Next();
         var (exitCode, output) = await RunServerAsync(port, allowAnonymous: null);
         Assert.True(exitCode != 0, "The server started:\n" + output);
         Assert.Contains("DocStore:Auth:AllowAnonymous", output, StringComparison.Ordinal);
@@ -146,7 +146,7 @@ public sealed class TlsProcessTests
     [Fact]
     public async Task Mode_None_on_a_non_loopback_address_serves_with_AllowAnonymous()
     {
-        var port = ServerProcess.FreePort();
+        var port = FreePort.Next();
         var (exitCode, output) = await RunServerAsync(port, allowAnonymous: "true");
         Assert.True(exitCode == 0, "The server did not serve:\n" + output);
     }
