@@ -91,25 +91,9 @@ public static class DocStoreHostingExtensions
         builder.AddDocStoreOperations(options);
 
         // TLS, caller identity, authorization of every method and the audit trail (Security/).
-        builder.AddDocStoreSecurity(BindForRegistration(builder.Configuration));
+        builder.AddDocStoreSecurity(options);
 
         return builder;
-    }
-
-    /// <summary>
-    /// The settings that decide what is registered. A section that does not bind reads as the defaults here; the
-    /// options validation at start-up reports it.
-    /// </summary>
-    private static DocStoreOptions BindForRegistration(IConfiguration configuration)
-    {
-        try
-        {
-            return configuration.GetSection(DocStoreOptions.SectionName).Get<DocStoreOptions>() ?? new DocStoreOptions();
-        }
-        catch (InvalidOperationException)
-        {
-            return new DocStoreOptions();
-        }
     }
 
     /// <summary>Maps the DocStore service, server reflection, the gRPC health service and the metrics endpoint.</summary>

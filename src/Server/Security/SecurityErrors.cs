@@ -1,5 +1,4 @@
 using DocStore.Server.Api;
-using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 
@@ -16,11 +15,11 @@ internal static class SecurityErrors
 
     /// <summary>No, bad or expired credentials. The message does not say which check failed.</summary>
     public static RpcException Unauthenticated(string message) =>
-        Create(Code.Unauthenticated, message, UnauthenticatedReason, metadata: null);
+        DocStoreErrors.Create(Code.Unauthenticated, message, UnauthenticatedReason, metadata: null);
 
     /// <summary>An authenticated caller without the permission. The message names the caller, never the rule.</summary>
     public static RpcException PermissionDenied(string principal, Requirement requirement) =>
-        Create(Code.PermissionDenied,
+        DocStoreErrors.Create(Code.PermissionDenied,
             $"Caller {Quote.Short(principal)} may not {requirement.Action} in collection {Quote.Short(requirement.Collection)}.",
             PermissionDeniedReason,
             new() { ["collection"] = requirement.Collection, ["action"] = requirement.Action });
@@ -28,15 +27,4 @@ internal static class SecurityErrors
     /// <summary>A call on the plaintext health port to anything but the health service.</summary>
     public static RpcException HealthPortOnly() =>
         new(new Grpc.Core.Status(StatusCode.Unimplemented, "This port serves only grpc.health.v1.Health; call the gRPC port."));
-
-    private static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata)
-    {
-        var info = new ErrorInfo { Domain = DocStoreErrors.Domain, Reason = reason };
-        if (metadata is not null)
-        {
-            info.Metadata.Add(metadata);
-        }
-
-        return new Google.Rpc.Status { Code = (int)code, Message = message, Details = { Any.Pack(info) } }.ToRpcException();
-    }
 }

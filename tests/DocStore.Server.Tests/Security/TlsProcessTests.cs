@@ -138,7 +138,7 @@ public sealed class TlsProcessTests
     {
         var port = FreePort.Next();
         var (exitCode, output) = await RunServerAsync(port, allowAnonymous: null);
-        Assert.True(exitCode != 0, "The server started:\n" + output);
+        Assert.True(exitCode == 1, $"Expected exit code 1, got {exitCode}:\n" + output);
         Assert.Contains("DocStore:Auth:AllowAnonymous", output, StringComparison.Ordinal);
         Assert.Contains($"http://0.0.0.0:{port}", output, StringComparison.Ordinal);
     }
