@@ -35,11 +35,14 @@ internal static class BenchCommand
         var baselinePath = new Option<string?>("--baseline-server-path") { Description = "documents scenario: another DocStore.Server.dll (an older build) measured with Struct bodies beside this one" };
         var serverPid = new Option<int?>("--server-pid") { Description = "With --endpoint: the process id of that server when it runs on this machine, to report its CPU time per call" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on standard output (the table goes to standard error)" };
+        var baseline = new Option<string?>("--baseline-endpoint") { Description = "Run the mix here too, in place of the ceiling (e.g. the same server without authentication), with --endpoint" };
 
         var command = new Command("bench", "Measure DocStore's throughput, latency and server CPU per call side by side with the ceiling, the gRPC health check of the liveness service (no I/O).")
         {
-            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, serverPid, docShape, bodyFormat, baselinePath, json,
+            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, serverPid, docShape, bodyFormat, baselinePath, json, baseline,
         };
+        var securityOptions = new ChannelSecurity.Options();
+        securityOptions.AddTo(command);
         concurrency.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() >= 1, "--concurrency must be 1 or more"));
         duration.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() > 0, "--duration must be above 0"));
         warmup.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() >= 0, "--warmup must be 0 or more"));
@@ -101,6 +104,13 @@ internal static class BenchCommand
                 return report.Errors == 0 ? 0 : 1;
             }
 
+            var (security, securityError) = securityOptions.Read(parse);
+            if (securityError is not null)
+            {
+                await progress.WriteLineAsync(securityError);
+                return 2;
+            }
+
             var settings = new CustomSettings(
                 parse.GetValue(concurrency),
                 TimeSpan.FromSeconds(parse.GetValue(duration)),
@@ -110,7 +120,9 @@ internal static class BenchCommand
                 parse.GetValue(documents),
                 parse.GetValue(collection)!,
                 parse.GetValue(endpoints) ?? [],
-                parse.GetValue(sharing)!);
+                parse.GetValue(sharing)!,
+                security,
+                parse.GetValue(baseline));
             var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), parse.GetValue(serverPid), progress, cancellationToken);
             await Print(custom.ToJson(), custom.ToTable());
             return custom.Errors == 0 ? 0 : 1;

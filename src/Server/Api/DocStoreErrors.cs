@@ -82,7 +82,8 @@ internal static class DocStoreErrors
         }
     }
 
-    private static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata, Any? extra = null)
+    /// <summary>A status with an ErrorInfo of <paramref name="reason"/> and <paramref name="metadata"/>, and <paramref name="extra"/> detail.</summary>
+    internal static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata, Any? extra = null)
     {
         var info = new ErrorInfo { Domain = Domain, Reason = reason };
         if (metadata is not null)

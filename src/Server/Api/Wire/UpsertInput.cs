@@ -1,5 +1,6 @@
 using System.Text;
 using DocStore.V1;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace DocStore.Server.Api.Wire;
@@ -9,7 +10,7 @@ namespace DocStore.Server.Api.Wire;
 /// (<c>document_json</c>) stays as bytes, slices of the one buffer the message arrived in, for the
 /// transcoders to read once. <see cref="Request"/> holds the other fields.
 /// </summary>
-internal sealed class UpsertInput
+internal sealed class UpsertInput : IMessageView
 {
     private const uint CollectionTag = 0x0A;
     private const uint DocumentTag = 0x12;
@@ -21,6 +22,9 @@ internal sealed class UpsertInput
 
     /// <summary>The request's fields other than the document.</summary>
     public required UpsertRequest Request { get; init; }
+
+    /// <inheritdoc/>
+    public IMessage View => Request;
 
     /// <summary>The <c>document</c> field's Struct encoding, when set.</summary>
     public ReadOnlyMemory<byte>? Document { get; init; }
