@@ -1,0 +1,37 @@
+using DocStore.Server.Tests.Infrastructure;
+using DocStore.V1;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace DocStore.Server.Tests.Reliability;
+
+/// <summary>
+/// What a hostile or careless caller can send, against a real server process: frame headers that lie,
+/// bodies that claim gzip, deadlines already spent, connections that never speak. Each gets a clear
+/// status or a closed socket, and none a stack trace in the log.
+/// </summary>
+public sealed class HostileInputTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_frame_claiming_4_GB_is_resource_exhausted_and_body_that_is_not_gzip_is_invalid_argument_without_a_stack_trace()
+    {
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
+
+        var (huge, hugeMessage) = await RawGrpc.CallAsync(server.Address, "Get", [0, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3]);
+        var (notGzip, notGzipMessage) = await RawGrpc.CallAsync(server.Address, "Get", RawGrpc.Frame("not gzip at all"u8.ToArray(), compressed: true), ("grpc-encoding", "gzip"));
+
+        Assert.True(StatusCode.ResourceExhausted == huge, $"{huge}: {hugeMessage}");
+        Assert.True(StatusCode.InvalidArgument == notGzip, $"{notGzip}: {notGzipMessage}");
+        Assert.Contains("gzip", notGzipMessage, StringComparison.Ordinal);
+        Assert.False(server.Output.Contains("fail:", StringComparison.Ordinal) || server.Output.Contains("   at ", StringComparison.Ordinal), server.Output);
+
+        // Valid gzip still works: the replaced provider decompresses what it should.
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
+        var client = new DocStoreService.DocStoreServiceClient(channel);
+        await client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"z","pk":"p"}""") },
+            new Metadata { { "grpc-internal-encoding-request", "gzip" } });
+        Assert.Equal("z", (await client.GetAsync(new GetRequest { Collection = "items", Id = "z", PartitionKey = "p" })).Document.Id);
+    }
+}
