@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
 using Google.Protobuf;
@@ -33,5 +34,40 @@ public sealed class HostileInputTests
         await client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"z","pk":"p"}""") },
             new Metadata { { "grpc-internal-encoding-request", "gzip" } });
         Assert.Equal("z", (await client.GetAsync(new GetRequest { Collection = "items", Id = "z", PartitionKey = "p" })).Document.Id);
+    }
+
+    [Fact]
+    public async Task An_upsert_whose_deadline_passed_before_it_started_is_deadline_exceeded_and_writes_nothing()
+    {
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
+        var upsert = new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"late","pk":"p"}""") };
+
+        var (status, message) = await RawGrpc.CallAsync(server.Address, "Upsert", RawGrpc.Frame(upsert.ToByteArray()), ("grpc-timeout", "1n"));
+
+        Assert.True(StatusCode.DeadlineExceeded == status, $"{status}: {message}");
+        using var channel = server.CreateChannel();
+        var client = new DocStoreService.DocStoreServiceClient(channel);
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND",
+            () => client.GetAsync(new GetRequest { Collection = "items", Id = "late", PartitionKey = "p" }).ResponseAsync);
+    }
+
+    /// <summary>Waits (at most <see cref="Patience"/>) for the server to close the socket: end of stream or a reset.</summary>
+    private static async Task<bool> ClosedByServerAsync(TcpClient socket)
+    {
+        using var wait = new CancellationTokenSource(Patience);
+        try
+        {
+            var buffer = new byte[256];
+            while (await socket.GetStream().ReadAsync(buffer, wait.Token) > 0)
+            {
+                // Kestrel may write a GOAWAY before it closes; keep reading to the end.
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 }
