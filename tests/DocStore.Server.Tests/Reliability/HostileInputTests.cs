@@ -51,6 +51,34 @@ public sealed class HostileInputTests
             () => client.GetAsync(new GetRequest { Collection = "items", Id = "late", PartitionKey = "p" }).ResponseAsync);
     }
 
+    [Fact]
+    public async Task Connections_that_never_send_the_http2_preface_are_closed_after_the_request_headers_timeout()
+    {
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        {
+            ["Kestrel__Limits__RequestHeadersTimeout"] = "00:00:02",
+        });
+
+        var silent = new List<TcpClient>();
+        for (var i = 0; i < 5; i++)
+        {
+            var socket = new TcpClient();
+            await socket.ConnectAsync("127.0.0.1", server.Port);
+            silent.Add(socket);
+        }
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var socket in silent)
+        {
+            using (socket)
+            {
+                Assert.True(await ClosedByServerAsync(socket));
+            }
+        }
+
+        Assert.True(started.Elapsed < Patience, $"closed after {started.Elapsed}");
+    }
+
     /// <summary>Waits (at most <see cref="Patience"/>) for the server to close the socket: end of stream or a reset.</summary>
     private static async Task<bool> ClosedByServerAsync(TcpClient socket)
     {
