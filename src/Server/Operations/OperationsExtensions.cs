@@ -48,7 +48,7 @@ internal static class OperationsExtensions
 
         // Kestrel's limits from Kestrel:Limits (MaxConcurrentConnections, RequestHeadersTimeout, ...), which
         // WebApplication does not bind by itself; the chart sets them (values.yaml, kestrel.limits).
-        services.Configure<KestrelServerOptions>(kestrel => configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
+        services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         services.Configure<KestrelServerOptions>(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
         {
             endpoint.Protocols = MetricsEndpoint.ProtocolsFor(endpoint.IPEndPoint?.Port ?? -1, metricsPort);
