@@ -49,7 +49,6 @@ internal sealed class DocStoreMetrics
         StoreStatus.TooLarge => "too_large",
         StoreStatus.Throttled => "throttled",
         StoreStatus.Unavailable => "unavailable",
-        StoreStatus.SessionNotAvailable => "session_not_available",
         _ => "other",
     };
 }
