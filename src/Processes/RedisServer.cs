@@ -27,6 +27,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The loopback port it listens on (with TLS on, the TLS port, the only one).</summary>
     public int Port { get; }
 
+    /// <summary>Whether the server process runs now (not killed, not crashed).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     /// <summary>The password the server requires (<c>requirepass</c>), or null for none.</summary>
     public string? Password => _settings.Password;
 
