@@ -64,6 +64,15 @@ public sealed class RedisSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_acl_user_in_the_docs_is_the_one_tested()
+    {
+        var page = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "redis.md"));
+
+        Assert.Contains($"user {RedisAcl.User("docstore", "PASSWORD")}\n", page.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.All(RedisAcl.TokenCommands, command => Assert.Contains($"+{command}", RedisAcl.DocStoreCommands, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_command_or_key_the_acl_refuses_is_reported_as_refused_never_as_redis_down_and_no_call_fails()
     {
         // Allowed to sign in and GET, but only keys outside DocStore's prefix, and no scripts.
