@@ -21,9 +21,15 @@ public sealed class RedisCluster : IAsyncDisposable
     /// <summary>The StackExchange.Redis configuration string: every node's endpoint.</summary>
     public string Configuration => string.Join(',', Nodes.Select(n => $"127.0.0.1:{n.Port}"));
 
-    /// <summary>Starts <paramref name="masters"/> masters and as many replicas, joins them, and waits until every slot is served.</summary>
+    /// <summary>The configuration string that signs in to every node as the ACL user <paramref name="user"/>.</summary>
+    public string ConfigurationFor(string user, string password) => $"{Configuration},user={user},password={password}";
+
+    /// <summary>
+    /// Starts <paramref name="masters"/> masters and as many replicas, each node with the ACL <paramref name="users"/>
+    /// (redis.conf's <c>user</c> directives) beside the default user, joins them, and waits until every slot is served.
+    /// </summary>
     /// <exception cref="InvalidOperationException">A node did not start, or the cluster did not form within a minute.</exception>
-    public static async Task<RedisCluster> StartAsync(int masters = 3, CancellationToken cancellationToken = default)
+    public static async Task<RedisCluster> StartAsync(int masters = 3, IReadOnlyList<string>? users = null, CancellationToken cancellationToken = default)
     {
         var directory = TempFiles.NewDirectory();
         var nodes = await Task.WhenAll(Enumerable.Range(0, masters * 2).Select(_ =>
@@ -33,6 +39,7 @@ public sealed class RedisCluster : IAsyncDisposable
                 new RedisServerSettings
                 {
                     Port = port,
+                    Users = users ?? [],
                     Arguments =
                     [
                         "--cluster-enabled", "yes",

@@ -9,12 +9,14 @@ namespace DocStore.Server.Tests.EndToEnd;
 
 /// <summary>
 /// Session tokens shared through a real Redis Cluster on loopback (three masters, one replica each, joined by
-/// <c>redis-cli --cluster create</c>) by two real server processes with a replica lag: keys land on every master,
+/// <c>redis-cli --cluster create</c>) by two real server processes with a replica lag, signed in as the ACL user
+/// of docs/redis.md: keys land on every master,
 /// StackExchange.Redis follows MOVED when slots move, and a master killed with SIGKILL costs no failed call.
 /// </summary>
 public sealed partial class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Partitions = 48;
+    private const string Password = "cluster-user-secret";
 
     private RedisCluster _cluster = null!;
     private ServerProcess[] _pods = null!;
@@ -23,12 +25,13 @@ public sealed partial class RedisClusterTests(ITestOutputHelper output) : IAsync
 
     public async Task InitializeAsync()
     {
-        _cluster = await RedisCluster.StartAsync();
+        // The servers sign in as the ACL user docs/redis.md gives, so the tests also prove its rules enough for a cluster.
+        _cluster = await RedisCluster.StartAsync(users: [RedisAcl.User("docstore", Password)]);
         var database = TestPaths.NewDatabasePath();
         var environment = new Dictionary<string, string>
         {
             ["DocStore__Embedded__ReplicaLag"] = "00:00:01",
-            ["DocStore__Redis__Configuration"] = _cluster.Configuration,
+            ["DocStore__Redis__Configuration"] = _cluster.ConfigurationFor("docstore", Password),
             ["DocStore__SessionTokens__Sharing"] = "Redis",
             ["DocStore__SessionTokens__RedisTimeout"] = "00:00:02",
             ["DocStore__SessionTokens__BreakDuration"] = "00:00:01",
@@ -121,7 +124,7 @@ public sealed partial class RedisClusterTests(ITestOutputHelper output) : IAsync
             rounds++;
         }
 
-        output.WriteLine($"master killed: replica promoted after {promotedAfter.TotalSeconds:F1} s; {failedWhileDown} failed calls; {staleWhileDown} stale reads before the promotion, {staleAfter} after it over {rounds} rounds of {Partitions}; recovered after {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"master killed: replica promoted after {promotedAfter.TotalSeconds:F1} s; {failedWhileDown} failed calls; {staleWhileDown} stale reads before the promotion, {staleAfter} after it over {rounds} rounds of {Partitions}; recovered after {clock.Elapsed.TotalSeconds:F1} s; circuit breaker opened: {_pods.Any(p => p.Output.Contains("Redis keeps failing", StringComparison.Ordinal))}");
         Assert.Equal(0, failedWhileDown);
         Assert.True(recovered, $"Reads were still stale a minute after the kill:\n{_pods[0].Output}");
     }
