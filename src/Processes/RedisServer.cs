@@ -192,22 +192,11 @@ public sealed class RedisServer : IAsyncDisposable
             return client.GetStream();
         }
 
-        var ca = X509CertificateLoader.LoadCertificateFromFile(Tls.CaPath);
-        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, (_, certificate, _, _) =>
-        {
-            if (certificate is null)
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-            return chain.Build(leaf);
-        });
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "127.0.0.1" }, cancellationToken);
+        // The handshake trusts the test's CA only, and checks that the certificate names 127.0.0.1.
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(Tls.CaPath));
+        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "127.0.0.1", CertificateChainPolicy = policy }, cancellationToken);
         return tls;
     }
 }

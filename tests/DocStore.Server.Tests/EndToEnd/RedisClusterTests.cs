@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
-using Grpc.Core;
 using Xunit.Abstractions;
 
 namespace DocStore.Server.Tests.EndToEnd;
@@ -135,29 +134,11 @@ public sealed partial class RedisClusterTests(ITestOutputHelper output) : IAsync
     /// </summary>
     private async Task<(int Failed, int Stale)> WriteThenReadAsync(string prefix, int version)
     {
-        int failed = 0, stale = 0;
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<ReadAfterWrite.Outcome>();
         await Parallel.ForEachAsync(Enumerable.Range(0, Partitions), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, cancellationToken) =>
-        {
-            var pk = $"{prefix}-{i}";
-            try
-            {
-                await _clients[0].UpsertAsync(new UpsertRequest { Collection = "items", Document = RedisSecurityTests.Doc("d", pk, version) }, cancellationToken: cancellationToken);
-                var read = await _clients[1].GetAsync(new GetRequest { Collection = "items", Id = "d", PartitionKey = pk }, cancellationToken: cancellationToken);
-                if (read.Document.Body.Fields["version"].NumberValue < version)
-                {
-                    Interlocked.Increment(ref stale);
-                }
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-                Interlocked.Increment(ref stale);
-            }
-            catch (RpcException)
-            {
-                Interlocked.Increment(ref failed);
-            }
-        });
-        return (failed, stale);
+            outcomes.Add(await ReadAfterWrite.CheckAsync(_clients[0], _clients[1], $"{prefix}-{i}", version, cancellationToken)));
+        var tally = ReadAfterWrite.Tally.Of(outcomes);
+        return (tally.Failed, tally.Stale);
     }
 
     private static async Task<string> CliAsync(RedisServer node, params string[] command)

@@ -1,8 +1,6 @@
 using DocStore.Client;
 using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
-using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
 using Grpc.Net.Client;
 using Xunit.Abstractions;
 
@@ -132,7 +130,7 @@ public sealed class RedisFlushTests(ITestOutputHelper output) : IAsyncLifetime
         var staleWithout = 0;
         foreach (var pk in keys)
         {
-            if (await PlainVersionAsync(plain, pk) < 1)
+            if (await ReadAfterWrite.VersionAsync(plain, pk) < 1)
             {
                 staleWithout++;
             }
@@ -170,27 +168,13 @@ public sealed class RedisFlushTests(ITestOutputHelper output) : IAsyncLifetime
         var staleAfter = 0;
         foreach (var pk in keys)
         {
-            if (await PlainVersionAsync(plain, pk) < version)
+            if (await ReadAfterWrite.VersionAsync(plain, pk) < version)
             {
                 staleAfter++;
             }
         }
 
         return new Cost(staleWithout, staleWith, staleAfter);
-    }
-
-    /// <summary>The version a Get without a caller token returns; 0 for NOT_FOUND.</summary>
-    private static async Task<double> PlainVersionAsync(DocStoreService.DocStoreServiceClient client, string partitionKey)
-    {
-        try
-        {
-            var read = await client.GetAsync(new GetRequest { Collection = "items", Id = "d", PartitionKey = partitionKey });
-            return read.Document.Body.Fields["version"].NumberValue;
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            return 0;
-        }
     }
 
     private sealed record Run(int Calls, int Failed, int Stale);
@@ -207,24 +191,17 @@ public sealed class RedisFlushTests(ITestOutputHelper output) : IAsyncLifetime
             var partitionKey = $"flush-load-{Guid.NewGuid():N}";
             for (var version = 1; DateTime.UtcNow < end; version++)
             {
-                try
+                switch (await ReadAfterWrite.CheckAsync(clients[0], clients[1], partitionKey, version))
                 {
-                    Interlocked.Increment(ref calls);
-                    await clients[0].UpsertAsync(new UpsertRequest
-                    {
-                        Collection = "items",
-                        Document = new Struct { Fields = { ["id"] = Value.ForString("d"), ["pk"] = Value.ForString(partitionKey), ["version"] = Value.ForNumber(version) } },
-                    });
-                    Interlocked.Increment(ref calls);
-                    if (await PlainVersionAsync(clients[1], partitionKey) < version)
-                    {
+                    case ReadAfterWrite.Outcome.Stale:
                         Interlocked.Increment(ref stale);
-                    }
+                        break;
+                    case ReadAfterWrite.Outcome.Failed:
+                        Interlocked.Increment(ref failed);
+                        break;
                 }
-                catch (RpcException)
-                {
-                    Interlocked.Increment(ref failed);
-                }
+
+                Interlocked.Add(ref calls, 2);
             }
         }
 

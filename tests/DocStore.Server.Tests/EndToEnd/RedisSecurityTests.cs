@@ -3,8 +3,6 @@ extern alias server;
 using DocStore.Server.Tests.Infrastructure;
 using DocStore.Server.Tests.Security;
 using DocStore.V1;
-using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
 using server::DocStore.Server;
 using server::DocStore.Server.Consistency;
 using StackExchange.Redis;
@@ -85,7 +83,7 @@ public sealed class RedisSecurityTests : IAsyncLifetime
         // Far more refusals than the circuit breaker's threshold (ten in two seconds), none of them failing a call.
         for (var i = 1; i <= 30; i++)
         {
-            await client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Doc("d", "p" + (i % 5), i) });
+            await client.UpsertAsync(new UpsertRequest { Collection = "items", Document = ReadAfterWrite.Document("d", "p" + (i % 5), i) });
             await client.GetAsync(new GetRequest { Collection = "items", Id = "d", PartitionKey = "p" + (i % 5) });
         }
 
@@ -200,33 +198,21 @@ public sealed class RedisSecurityTests : IAsyncLifetime
     }
 
     /// <summary>Writes one document per partition through the first pod and reads it at once through the second; returns the stale reads.</summary>
-    internal static async Task<int> WriteThroughOneReadThroughOtherAsync(IReadOnlyList<ServerProcess> pods, int partitions)
+    private static async Task<int> WriteThroughOneReadThroughOtherAsync(ServerProcess[] pods, int partitions)
     {
         using var writes = pods[0].CreateChannel();
         using var reads = pods[1].CreateChannel();
         var writer = new DocStoreService.DocStoreServiceClient(writes);
         var reader = new DocStoreService.DocStoreServiceClient(reads);
         var prefix = Guid.NewGuid().ToString("N")[..8];
-        var stale = 0;
+        var outcomes = new List<ReadAfterWrite.Outcome>();
         for (var i = 0; i < partitions; i++)
         {
-            var pk = $"{prefix}-{i}";
-            await writer.UpsertAsync(new UpsertRequest { Collection = "items", Document = Doc("d", pk, 1) });
-            try
-            {
-                await reader.GetAsync(new GetRequest { Collection = "items", Id = "d", PartitionKey = pk });
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-                stale++;
-            }
+            outcomes.Add(await ReadAfterWrite.CheckAsync(writer, reader, $"{prefix}-{i}", version: 1));
         }
 
-        return stale;
+        var tally = ReadAfterWrite.Tally.Of(outcomes);
+        Assert.Equal(0, tally.Failed);
+        return tally.Stale;
     }
-
-    internal static Struct Doc(string id, string partitionKey, int version) => new()
-    {
-        Fields = { ["id"] = Value.ForString(id), ["pk"] = Value.ForString(partitionKey), ["version"] = Value.ForNumber(version) },
-    };
 }
