@@ -31,6 +31,12 @@ fi
 echo "== buf lint protos/"
 (cd protos && ../node_modules/.bin/buf lint)
 
+# Breaking-change check: the contract may only grow. It is compared with the contract as it stood
+# before the writes issue (commit de7b8f8 on main, in every clone with main's history), so a renamed
+# or renumbered field, a removed RPC or a changed type fails here.
+echo "== buf breaking protos/ against de7b8f8"
+node_modules/.bin/buf breaking protos --against ".git#ref=de7b8f8,subdir=protos"
+
 # The Helm chart: lint and render it when helm is installed. helm is not a Debian package, so it is
 # not installed here; tests/DocStore.Chart.Tests checks what can be checked without it.
 if command -v helm >/dev/null 2>&1; then
