@@ -239,7 +239,9 @@ internal sealed partial class CosmosDocumentStore(CosmosContainers containers, I
             for (var i = 0; i < response.Count && i < operations.Count; i++)
             {
                 var failed = response[i];
-                if (failed.StatusCode != HttpStatusCode.FailedDependency && !failed.IsSuccessStatusCode)
+                // An operation's own failure; a store-wide one (throttled, unavailable) comes back as every operation's status.
+                if (failed.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.Conflict
+                    or HttpStatusCode.PreconditionFailed or HttpStatusCode.RequestEntityTooLarge)
                 {
                     var operation = ToOperation(operations[i]);
                     var failure = await CosmosResponses.FailureAsync(
