@@ -12,6 +12,7 @@ internal static class Program
             ConsistencyCommand.Create(),
             Bench.BenchCommand.Create(),
             Bench.EmbeddedSeeder.Create(),
+            Bench.FramesCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

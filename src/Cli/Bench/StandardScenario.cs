@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using DocStore.Processes;
 
 namespace DocStore.Cli.Bench;
 
 /// <summary>
-/// The suite behind the README's table, against servers this tool starts: a redis-server on a free
+/// The suite behind docs/performance.md's table, against servers this tool starts: a redis-server on a free
 /// port, and DocStore servers on temporary embedded store files seeded through
 /// <c>docstore seed-embedded</c> (the server's own schema code). Side-by-side figures are measured in two halves in mirrored order
 /// (A B B A), so that a drift in the machine's other load weighs on both sides alike.
@@ -64,10 +65,10 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
         Say($"1. ceiling, get, upsert and patch at concurrency {Concurrency}");
         var row1 = await MirroredAsync(
             [
-                Run(new CeilingWorkload([main.Health], Deadline), Concurrency),
-                Run(DocStore(main, Collection, small, BenchOperation.Get), Concurrency),
-                Run(DocStore(main, Collection, small, BenchOperation.Upsert), Concurrency),
-                Run(DocStore(main, Collection, small, BenchOperation.Patch), Concurrency),
+                Run(new CeilingWorkload([main.Health], Deadline), Concurrency, main),
+                Run(DocStore(main, Collection, small, BenchOperation.Get), Concurrency, main),
+                Run(DocStore(main, Collection, small, BenchOperation.Upsert), Concurrency, main),
+                Run(DocStore(main, Collection, small, BenchOperation.Patch), Concurrency, main),
             ],
             cancellationToken);
 
@@ -185,8 +186,10 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
         return server;
     }
 
-    private Func<TimeSpan, CancellationToken, Task<OperationResult>> Run(IWorkload workload, int concurrency) =>
-        async (window, cancellationToken) => (await ClosedLoop.RunAsync(workload, concurrency, warmup, window, cancellationToken))[0];
+    /// <summary>One measurement; with <paramref name="server"/>, that server's CPU time over the window is read too.</summary>
+    private Func<TimeSpan, CancellationToken, Task<OperationResult>> Run(IWorkload workload, int concurrency, ServerHost? server = null) =>
+        async (window, cancellationToken) => (await ClosedLoop.RunAsync(
+            workload, concurrency, warmup, window, cancellationToken, server is null ? null : () => ProcStat.CpuTime(server.ProcessId)))[0];
 
     /// <summary>Runs each measurement for half the duration in order, then again in reverse order, and pools the halves.</summary>
     private async Task<OperationResult[]> MirroredAsync(IReadOnlyList<Func<TimeSpan, CancellationToken, Task<OperationResult>>> runs, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Text;
-using DocStore.Server.Consistency;
 using DocStore.Server.Storage;
 using DocStore.V1;
 using Google.Protobuf.WellKnownTypes;

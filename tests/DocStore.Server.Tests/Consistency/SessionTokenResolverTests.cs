@@ -61,7 +61,7 @@ public sealed class SessionTokenResolverTests : IAsyncLifetime
     [Fact]
     public async Task With_redis_down_a_read_goes_out_with_what_the_pod_has()
     {
-        var pod = Pod(TokenSharing.Redis, redis: $"127.0.0.1:{ServerProcess.FreePort()}");
+        var pod = Pod(TokenSharing.Redis, redis: $"127.0.0.1:{FreePort.Next()}");
 
         await pod.AdvanceAsync(Items, "p", "0:-1#4");
 

@@ -16,7 +16,7 @@ public sealed class SeedEmbeddedTests
         Assert.True(code == 0, output);
         Assert.Contains("seeded 50 documents", output, StringComparison.Ordinal);
 
-        await using var server = await ServerProcess.StartAsync(database);
+        await using var server = await TestServers.StartAsync(database);
         using var channel = server.CreateChannel();
         var client = new DocStoreService.DocStoreServiceClient(channel);
 

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DocStore.Server.Consistency;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
