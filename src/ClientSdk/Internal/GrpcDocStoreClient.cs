@@ -116,6 +116,96 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         return Result<T>(collection, response.Document, response.Info);
     }
 
+    public override async Task<DocumentResponse<T>> CreateAsync<T>(string collection, T document, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(document);
+        var request = new CreateRequest { Collection = collection, Document = StructJson.ToStruct(document, _options.JsonSerializerOptions) };
+        var response = await CallAsync(_client.CreateAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        return Result<T>(collection, response.Document, response.Info);
+    }
+
+    public override async Task<DocumentResponse<T>> ReplaceAsync<T>(string collection, T document, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(document);
+        var request = new ReplaceRequest { Collection = collection, Document = StructJson.ToStruct(document, _options.JsonSerializerOptions), IfMatch = ifMatch ?? string.Empty };
+        var response = await CallAsync(_client.ReplaceAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        return Result<T>(collection, response.Document, response.Info);
+    }
+
+    public override async Task<DeleteResult> DeleteAsync(string collection, string id, string partitionKey, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        var request = new DeleteRequest { Collection = collection, Id = id, PartitionKey = partitionKey, IfMatch = ifMatch ?? string.Empty };
+        var response = await CallAsync(_client.DeleteAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        var token = response.Info?.SessionToken ?? string.Empty;
+        _sessions?.Observe(collection, partitionKey, token);
+        return new DeleteResult(token, response.Info?.RequestCharge ?? 0);
+    }
+
+    public override async Task<ReadManyResponse<T>> ReadManyAsync<T>(string collection, IEnumerable<(string Id, string PartitionKey)> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(keys);
+        var request = new ReadManyRequest { Collection = collection };
+        string? token = null;
+        foreach (var (id, partitionKey) in keys)
+        {
+            request.Keys.Add(new DocumentKey { Id = id, PartitionKey = partitionKey });
+            token = Shared.SessionToken.Merge(token, _sessions?.Get(collection, partitionKey));
+        }
+
+        request.SessionToken = token ?? string.Empty;
+        var response = await CallAsync(_client.ReadManyAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        var documents = response.Documents.Select(d => Result<T>(collection, d, response.Info)).ToList();
+        return new ReadManyResponse<T>(documents, response.Missing.Select(k => (k.Id, k.PartitionKey)).ToList(), response.Info?.SessionToken ?? string.Empty, response.Info?.RequestCharge ?? 0);
+    }
+
+    public override DocStoreBatch Batch(string collection, string partitionKey)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        return new DocStoreBatch(
+            collection,
+            partitionKey,
+            (document, type) => StructJson.ToStruct(document, type, _options.JsonSerializerOptions),
+            patch => patch.Operations.Select(ToProto).ToList(),
+            ExecuteBatchAsync);
+    }
+
+    private async Task<DocStoreBatchResponse> ExecuteBatchAsync(DocStoreBatch batch, CancellationToken cancellationToken)
+    {
+        var request = batch.Request.Clone();
+        var response = await CallAsync(_client.ExecuteBatchAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        var token = response.Info?.SessionToken ?? string.Empty;
+        _sessions?.Observe(request.Collection, request.PartitionKey, token);
+        var options = _options.JsonSerializerOptions;
+        return new DocStoreBatchResponse(
+            response.Results.Select(r => (Func<Type, object?>)(type => r.Document is null ? null : StructJson.FromStruct(r.Document.Body, type, options))).ToList(),
+            response.Results.Select(r => r.Document?.Etag).ToList(),
+            token,
+            response.Info?.RequestCharge ?? 0);
+    }
+
+    /// <summary>Awaits a call, turning its failure into the SDK's exception.</summary>
+    private static async Task<TResponse> CallAsync<TResponse>(AsyncUnaryCall<TResponse> call, CancellationToken cancellationToken)
+    {
+        using (call)
+        {
+            try
+            {
+                return await call.ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                throw ErrorMapper.Map(e, cancellationToken);
+            }
+        }
+    }
+
     public override string? GetSessionToken(string collection, string partitionKey)
     {
         ArgumentNullException.ThrowIfNull(collection);

@@ -21,6 +21,28 @@ internal static class StructJson
         return ToStruct(json.RootElement);
     }
 
+    public static Struct ToStruct(object document, System.Type type, JsonSerializerOptions options)
+    {
+        using var json = JsonSerializer.SerializeToDocument(document, type, options);
+        if (json.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException($"A document must serialize to a JSON object, but {type} serialized to {json.RootElement.ValueKind}.", nameof(document));
+        }
+
+        return ToStruct(json.RootElement);
+    }
+
+    public static object? FromStruct(Struct? document, System.Type type, JsonSerializerOptions options)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, document ?? new Struct());
+        }
+
+        return JsonSerializer.Deserialize(buffer.WrittenSpan, type, options);
+    }
+
     public static Value ToValue(object? value, System.Type type, JsonSerializerOptions options)
     {
         using var json = JsonSerializer.SerializeToDocument(value, type, options);
