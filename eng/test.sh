@@ -56,7 +56,8 @@ fi
 export PATH="$tools/helm:$tools/kubectl:$PATH" DOCSTORE_REQUIRE_HELM=1
 echo "== helm lint --strict charts/docstore ($(helm version --short), kubectl $(kubectl version --client -o json | node -pe 'JSON.parse(require("fs").readFileSync(0)).clientVersion.gitVersion'))"
 helm lint --strict charts/docstore --set docstore.cosmos.endpoint=https://example.documents.azure.com:443/ \
-  --set docstore.cosmos.database=docstore --set existingSecret.name=docstore-secrets
+  --set docstore.cosmos.database=docstore --set existingSecret.name=docstore-secrets \
+  --set auth.jwt.authority=https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0 --set auth.jwt.audience=api://docstore
 echo "== dockerfilelint src/Server/Dockerfile"
 node_modules/.bin/dockerfilelint src/Server/Dockerfile
 echo "chart tools: ready in $((SECONDS - chart_tools_started)) s (the chart's render, schema and pod tests run in dotnet test)"

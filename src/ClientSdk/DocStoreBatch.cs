@@ -10,18 +10,19 @@ namespace DocStore.Client;
 public sealed class DocStoreBatch
 {
     private readonly Func<DocStoreBatch, CancellationToken, Task<DocStoreBatchResponse>> _execute;
-    private readonly Func<object, Type, Google.Protobuf.WellKnownTypes.Struct> _toStruct;
+    private readonly Func<object, Type, BatchWrite> _toWrite;
     private readonly Func<PatchOperations, IEnumerable<V1.PatchOperation>> _toPatch;
 
     internal DocStoreBatch(
         string collection,
         string partitionKey,
-        Func<object, Type, Google.Protobuf.WellKnownTypes.Struct> toStruct,
+        BodyFormat bodyFormat,
+        Func<object, Type, BatchWrite> toWrite,
         Func<PatchOperations, IEnumerable<V1.PatchOperation>> toPatch,
         Func<DocStoreBatch, CancellationToken, Task<DocStoreBatchResponse>> execute)
     {
-        Request = new ExecuteBatchRequest { Collection = collection, PartitionKey = partitionKey };
-        _toStruct = toStruct;
+        Request = new ExecuteBatchRequest { Collection = collection, PartitionKey = partitionKey, BodyFormat = bodyFormat };
+        _toWrite = toWrite;
         _toPatch = toPatch;
         _execute = execute;
     }
@@ -83,7 +84,9 @@ public sealed class DocStoreBatch
     private BatchWrite Write<T>(T document, string? ifMatch)
     {
         ArgumentNullException.ThrowIfNull(document);
-        return new BatchWrite { Document = _toStruct(document, typeof(T)), IfMatch = ifMatch ?? string.Empty };
+        var write = _toWrite(document, typeof(T));
+        write.IfMatch = ifMatch ?? string.Empty;
+        return write;
     }
 
     private DocStoreBatch Add(BatchOperation operation)

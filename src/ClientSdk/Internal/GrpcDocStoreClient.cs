@@ -42,6 +42,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             Id = id,
             PartitionKey = partitionKey,
             SessionToken = _sessions?.Get(collection, partitionKey) ?? string.Empty,
+            BodyFormat = ResponseFormat,
         };
         GetResponse response;
         try
@@ -61,12 +62,9 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(document);
 
-        var request = new UpsertRequest
-        {
-            Collection = collection,
-            Document = StructJson.ToStruct(document, _options.JsonSerializerOptions),
-            IfMatch = ifMatch ?? string.Empty,
-        };
+        var request = new UpsertRequest { Collection = collection, IfMatch = ifMatch ?? string.Empty, BodyFormat = ResponseFormat };
+        (request.DocumentJson, request.Document) = Encode(document);
+
         UpsertResponse response;
         try
         {
@@ -97,6 +95,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             Id = id,
             PartitionKey = partitionKey,
             IfMatch = ifMatch ?? string.Empty,
+            BodyFormat = ResponseFormat,
         };
         foreach (var operation in patch.Operations)
         {
@@ -120,7 +119,9 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(document);
-        var request = new CreateRequest { Collection = collection, Document = StructJson.ToStruct(document, _options.JsonSerializerOptions) };
+        var request = new CreateRequest { Collection = collection, BodyFormat = ResponseFormat };
+        (request.DocumentJson, request.Document) = Encode(document);
+
         var response = await CallAsync(_client.CreateAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
         return Result<T>(collection, response.Document, response.Info);
     }
@@ -129,7 +130,9 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(document);
-        var request = new ReplaceRequest { Collection = collection, Document = StructJson.ToStruct(document, _options.JsonSerializerOptions), IfMatch = ifMatch ?? string.Empty };
+        var request = new ReplaceRequest { Collection = collection, IfMatch = ifMatch ?? string.Empty, BodyFormat = ResponseFormat };
+        (request.DocumentJson, request.Document) = Encode(document);
+
         var response = await CallAsync(_client.ReplaceAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
         return Result<T>(collection, response.Document, response.Info);
     }
@@ -150,7 +153,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(keys);
-        var request = new ReadManyRequest { Collection = collection };
+        var request = new ReadManyRequest { Collection = collection, BodyFormat = ResponseFormat };
         string? token = null;
         foreach (var (id, partitionKey) in keys)
         {
@@ -171,7 +174,8 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         return new DocStoreBatch(
             collection,
             partitionKey,
-            (document, type) => StructJson.ToStruct(document, type, _options.JsonSerializerOptions),
+            ResponseFormat,
+            ToBatchWrite,
             patch => patch.Operations.Select(ToProto).ToList(),
             ExecuteBatchAsync);
     }
@@ -184,11 +188,29 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         _sessions?.Observe(request.Collection, request.PartitionKey, token);
         var options = _options.JsonSerializerOptions;
         return new DocStoreBatchResponse(
-            response.Results.Select(r => (Func<Type, object?>)(type => r.Document is null ? null : StructJson.FromStruct(r.Document.Body, type, options))).ToList(),
+            response.Results.Select(r => (Func<Type, object?>)(type => r.Document is null ? null : Body(r.Document, type, options))).ToList(),
             response.Results.Select(r => r.Document?.Etag).ToList(),
             token,
             response.Info?.RequestCharge ?? 0);
     }
+
+    /// <summary>A whole document in the client's body format: JSON bytes for <c>document_json</c>, or a Struct for <c>document</c>.</summary>
+    private (Google.Protobuf.ByteString Json, Google.Protobuf.WellKnownTypes.Struct? Struct) Encode<T>(T document) =>
+        _options.BodyFormat == DocumentBodyFormat.Json
+            ? (StructJson.ToJson(document, _options.JsonSerializerOptions), null)
+            : (Google.Protobuf.ByteString.Empty, StructJson.ToStruct(document, _options.JsonSerializerOptions));
+
+    /// <summary>A batch's whole-document write of <paramref name="document"/>, in the client's body format.</summary>
+    private BatchWrite ToBatchWrite(object document, Type type) =>
+        _options.BodyFormat == DocumentBodyFormat.Json
+            ? new BatchWrite { DocumentJson = StructJson.ToJson(document, type, _options.JsonSerializerOptions) }
+            : new BatchWrite { Document = StructJson.ToStruct(document, type, _options.JsonSerializerOptions) };
+
+    /// <summary>A returned document's body as <paramref name="type"/>, from <c>body_json</c> or the Struct <c>body</c>.</summary>
+    private static object? Body(Document document, Type type, System.Text.Json.JsonSerializerOptions options) =>
+        document.Body is null
+            ? System.Text.Json.JsonSerializer.Deserialize(document.BodyJson.Span, type, options)
+            : StructJson.FromStruct(document.Body, type, options);
 
     /// <summary>Awaits a call, turning its failure into the SDK's exception.</summary>
     private static async Task<TResponse> CallAsync<TResponse>(AsyncUnaryCall<TResponse> call, CancellationToken cancellationToken)
@@ -225,6 +247,8 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         _sessions.Set(collection, partitionKey, sessionToken);
     }
 
+    private BodyFormat ResponseFormat => _options.BodyFormat == DocumentBodyFormat.Json ? BodyFormat.Json : BodyFormat.Struct;
+
     /// <summary>The one place that builds a call's options: the default deadline and the caller's cancellation.</summary>
     private CallOptions CallOptions(CancellationToken cancellationToken) =>
         new(deadline: _options.DefaultDeadline == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + _options.DefaultDeadline, cancellationToken: cancellationToken);
@@ -234,7 +258,9 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         var sessionToken = info?.SessionToken ?? string.Empty;
         _sessions?.Observe(collection, document.PartitionKey, sessionToken);
         return new DocumentResponse<T>(
-            StructJson.FromStruct<T>(document.Body, _options.JsonSerializerOptions),
+            document.Body is null
+                ? System.Text.Json.JsonSerializer.Deserialize<T>(document.BodyJson.Span, _options.JsonSerializerOptions)!
+                : StructJson.FromStruct<T>(document.Body, _options.JsonSerializerOptions),
             document.Id,
             document.PartitionKey,
             document.Etag,

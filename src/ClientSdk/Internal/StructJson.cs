@@ -43,6 +43,23 @@ internal static class StructJson
         return JsonSerializer.Deserialize(buffer.WrittenSpan, type, options);
     }
 
+    /// <summary>The document as UTF-8 JSON, for <c>document_json</c>: serialized once, sent as it is.</summary>
+    public static Google.Protobuf.ByteString ToJson<T>(T document, JsonSerializerOptions options) =>
+        ToJson(document, typeof(T), options);
+
+    /// <summary>The document of type <paramref name="type"/> as UTF-8 JSON, for <c>document_json</c>.</summary>
+    public static Google.Protobuf.ByteString ToJson(object? document, System.Type type, JsonSerializerOptions options)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(document, type, options);
+        if (json.Length == 0 || json[0] != (byte)'{')
+        {
+            using var parsed = JsonDocument.Parse(json);
+            throw new ArgumentException($"A document must serialize to a JSON object, but {type} serialized to {parsed.RootElement.ValueKind}.", nameof(document));
+        }
+
+        return Google.Protobuf.UnsafeByteOperations.UnsafeWrap(json);
+    }
+
     public static Value ToValue(object? value, System.Type type, JsonSerializerOptions options)
     {
         using var json = JsonSerializer.SerializeToDocument(value, type, options);

@@ -49,6 +49,13 @@ internal static class DocStoreErrors
         return Create(Code.InvalidArgument, "The request " + reason, InvalidArgument, metadata: null, Any.Pack(badRequest));
     }
 
+    /// <summary>The error for a request message that DocStore's own decoder (see <c>Api/Wire</c>) cannot read.</summary>
+    public static RpcException UndecodableRequest(string reason)
+    {
+        var badRequest = new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = "request", Description = "is not a valid protobuf message: it " + reason } } };
+        return Create(Code.InvalidArgument, "The request is not a valid protobuf message: it " + reason, InvalidArgument, metadata: null, Any.Pack(badRequest));
+    }
+
     /// <summary>Throws the error for a store result that is not a success.</summary>
     [DoesNotReturn]
     public static void ThrowFor(StoreResult result, CollectionDefinition collection, DocumentKey key) =>
@@ -100,7 +107,8 @@ internal static class DocStoreErrors
         }
     }
 
-    private static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata, Any? extra = null)
+    /// <summary>A status with an ErrorInfo of <paramref name="reason"/> and <paramref name="metadata"/>, and <paramref name="extra"/> detail.</summary>
+    internal static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata, Any? extra = null)
     {
         var info = new ErrorInfo { Domain = Domain, Reason = reason };
         if (metadata is not null)

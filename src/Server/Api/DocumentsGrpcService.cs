@@ -1,7 +1,7 @@
+using DocStore.Server.Api.Wire;
 using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.V1;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using DocumentKey = DocStore.Server.Storage.DocumentKey;
 
@@ -15,47 +15,52 @@ namespace DocStore.Server.Api;
 /// </summary>
 internal sealed class DocumentsGrpcService(IDocumentStore store, CollectionRegistry collections, DocStoreMetrics metrics)
 {
-    public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Get(GetRequest request, ServerCallContext context)
     {
         var (collection, key, callerToken) = RequestValidator.ValidateGet(request, collections);
         var result = await store.ReadAsync(collection, key, callerToken, context.CancellationToken);
         var stored = Succeeded(nameof(Get), result, collection, key);
-        return new GetResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
+        return DocumentReply.Create(key, stored, request.BodyFormat);
     }
 
-    public async Task<UpsertResponse> Upsert(UpsertRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Upsert(UpsertInput input, ServerCallContext context)
     {
-        var body = DocumentBody.FromStruct(request.Document);
+        var request = input.Request;
+        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
         var (collection, key) = RequestValidator.ValidateUpsert(request, body, collections);
         var result = await store.UpsertAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
         var stored = Succeeded(nameof(Upsert), result, collection, key);
-        return new UpsertResponse { Document = ToDocument(key, DocumentBody.WithoutSystemProperties(request.Document), stored), Info = ToInfo(stored) };
+
+        // A Struct document comes back as it was sent, without system properties; JSON as stored.
+        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
     }
 
-    public async Task<PatchResponse> Patch(PatchRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Patch(PatchRequest request, ServerCallContext context)
     {
         var (collection, key, operations) = RequestValidator.ValidatePatch(request, collections);
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);
         var stored = Succeeded(nameof(Patch), result, collection, key);
-        return new PatchResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
+        return DocumentReply.Create(key, stored, request.BodyFormat);
     }
 
-    public async Task<CreateResponse> Create(CreateRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Create(DocumentInput<CreateRequest> input, ServerCallContext context)
     {
-        var body = DocumentBody.FromStruct(request.Document);
+        var request = input.Request;
+        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
         var (collection, key) = RequestValidator.ValidateCreate(request, body, collections);
         var result = await store.CreateAsync(collection, key, body.Json, context.CancellationToken);
         var stored = Succeeded(nameof(Create), result, collection, key);
-        return new CreateResponse { Document = ToDocument(key, DocumentBody.WithoutSystemProperties(request.Document), stored), Info = ToInfo(stored) };
+        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
     }
 
-    public async Task<ReplaceResponse> Replace(ReplaceRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Replace(DocumentInput<ReplaceRequest> input, ServerCallContext context)
     {
-        var body = DocumentBody.FromStruct(request.Document);
+        var request = input.Request;
+        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
         var (collection, key) = RequestValidator.ValidateReplace(request, body, collections);
         var result = await store.ReplaceAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
         var stored = Succeeded(nameof(Replace), result, collection, key);
-        return new ReplaceResponse { Document = ToDocument(key, DocumentBody.WithoutSystemProperties(request.Document), stored), Info = ToInfo(stored) };
+        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
     }
 
     public async Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context)
@@ -86,7 +91,7 @@ internal sealed class DocumentsGrpcService(IDocumentStore store, CollectionRegis
         {
             if (result.Documents[i] is { } stored)
             {
-                response.Documents.Add(ToDocument(keys[i], StructJson.ParseStruct(stored.Body.Span), stored));
+                response.Documents.Add(DocumentReply.Message(keys[i], stored, request.BodyFormat));
             }
             else
             {
@@ -116,7 +121,7 @@ internal sealed class DocumentsGrpcService(IDocumentStore store, CollectionRegis
         for (var i = 0; i < steps.Count; i++)
         {
             response.Results.Add(result.Results[i].Document is { } stored
-                ? new BatchResult { Document = ToDocument(steps[i].Key, StructJson.ParseStruct(stored.Body.Span), stored) }
+                ? new BatchResult { Document = DocumentReply.Message(steps[i].Key, stored, request.BodyFormat) }
                 : new BatchResult());
         }
 
@@ -134,21 +139,6 @@ internal sealed class DocumentsGrpcService(IDocumentStore store, CollectionRegis
 
         return result.Document;
     }
-
-    private static Document ToDocument(DocumentKey key, Struct body, StoredDocument stored) => new()
-    {
-        Id = key.Id,
-        PartitionKey = key.PartitionKey,
-        Body = body,
-        Etag = stored.ETag,
-        UpdateTime = Timestamp.FromDateTimeOffset(stored.UpdateTime),
-    };
-
-    private static ResponseInfo ToInfo(StoredDocument stored) => new()
-    {
-        SessionToken = stored.SessionToken,
-        RequestCharge = stored.RequestCharge,
-    };
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using DocStore.Server.Storage;
 using DocStore.V1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using DocumentKey = DocStore.Server.Storage.DocumentKey;
@@ -27,20 +28,21 @@ internal static class RequestValidator
     }
 
     /// <summary>Validates an upsert: its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
-    /// <param name="request">The request; not changed.</param>
-    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.FromStruct"/>.</param>
+    /// <param name="request">The request's fields other than the document; not changed.</param>
+    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.Read(Wire.UpsertInput, CollectionDefinition?)"/>.</param>
     /// <param name="collections">The configured collections.</param>
     public static (CollectionDefinition Collection, DocumentKey Key) ValidateUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections) =>
-        ValidateWholeDocument(request.Collection, request.Document, body, collections);
+        ValidateWholeDocument(request.Collection, body, collections);
 
     /// <summary>Validates a create, as an upsert.</summary>
     public static (CollectionDefinition Collection, DocumentKey Key) ValidateCreate(CreateRequest request, DocumentBody body, CollectionRegistry collections) =>
-        ValidateWholeDocument(request.Collection, request.Document, body, collections);
+        ValidateWholeDocument(request.Collection, body, collections);
 
     /// <summary>Validates a replace, as an upsert.</summary>
     public static (CollectionDefinition Collection, DocumentKey Key) ValidateReplace(ReplaceRequest request, DocumentBody body, CollectionRegistry collections) =>
-        ValidateWholeDocument(request.Collection, request.Document, body, collections);
+        ValidateWholeDocument(request.Collection, body, collections);
 
+    /// <summary>Validates a delete: its collection, id and partition key.</summary>
     public static (CollectionDefinition Collection, DocumentKey Key) ValidateDelete(DeleteRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
@@ -145,8 +147,11 @@ internal static class RequestValidator
             violations.Add(field + ".if_match", "is not allowed on create: the document must not exist");
         }
 
-        var body = DocumentBody.FromStruct(write.Document);
-        var key = CheckDocument(write.Document, body, collection, field + ".", violations);
+        // Both conditionals need the nullable type spelled out: null would otherwise become an empty memory.
+        var structBytes = write.Document is null ? (ReadOnlyMemory<byte>?)null : write.Document.ToByteArray();
+        var jsonBytes = write.DocumentJson.IsEmpty ? (ReadOnlyMemory<byte>?)null : write.DocumentJson.Memory;
+        var body = DocumentBody.Read(structBytes, jsonBytes, collection);
+        var key = CheckDocument(body, collection, field + ".", violations);
         if (key is not { } found)
         {
             return null;
@@ -154,7 +159,7 @@ internal static class RequestValidator
 
         if (found.PartitionKey != partitionKey)
         {
-            violations.Add(FieldName(field + ".document", collection.PartitionKeyPath), "differs from the batch's partition_key; every document of a batch is in its partition");
+            violations.Add(FieldName(field + "." + body.Field, collection.PartitionKeyPath), "differs from the batch's partition_key; every document of a batch is in its partition");
             return null;
         }
 
@@ -180,48 +185,54 @@ internal static class RequestValidator
     }
 
     /// <summary>Validates a whole-document write (upsert, create, replace): its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
-    private static (CollectionDefinition Collection, DocumentKey Key) ValidateWholeDocument(string collectionName, Struct? document, DocumentBody body, CollectionRegistry collections)
+    private static (CollectionDefinition Collection, DocumentKey Key) ValidateWholeDocument(string collectionName, DocumentBody body, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(collectionName, collections, violations);
         violations.ThrowIfAny();
-        var key = CheckDocument(document, body, collection!, "", violations);
+        var key = CheckDocument(body, collection!, "", violations);
         violations.ThrowIfAny();
         return (collection!, key!.Value);
     }
 
-    /// <summary>Checks a whole document (its id, partition key and JSON form) under the field prefix <paramref name="prefix"/>; its key, or <see langword="null"/> after adding violations.</summary>
-    private static DocumentKey? CheckDocument(Struct? document, DocumentBody body, CollectionDefinition collection, string prefix, Violations violations)
+    /// <summary>
+    /// Checks a whole document's id, partition key and conversion under the field prefix <paramref name="prefix"/>
+    /// (empty, or <c>operations[i].create.</c>); its key, or <see langword="null"/> after adding violations.
+    /// </summary>
+    private static DocumentKey? CheckDocument(DocumentBody body, CollectionDefinition collection, string prefix, Violations violations)
     {
-        if (document is null)
+        if (body.Keys is not { } keys)
         {
-            violations.Add(prefix + "document", "is required");
+            violations.Add(prefix + (body.ProblemField ?? body.Field), body.Problem ?? "is required");
             return null;
         }
 
         var before = violations.Count;
-        var id = ReadStringProperty(document, IdPath, prefix, violations);
-        if (id is not null)
+        if (keys.IdProblem is { } idProblem)
         {
-            CheckId(id, prefix + "document.id", violations);
+            violations.Add(prefix + body.Field + ".id", idProblem);
+        }
+        else if (keys.Id is { } id)
+        {
+            CheckId(id, prefix + body.Field + ".id", violations);
         }
 
-        var partitionKey = ReadStringProperty(document, collection.PartitionKeyPath, prefix, violations);
-        if (partitionKey is not null)
+        var keyField = FieldName(prefix + body.Field, collection.PartitionKeyPath);
+        if (keys.PartitionKeyProblem is { } keyProblem)
         {
-            CheckPartitionKey(partitionKey, FieldName(prefix + "document", collection.PartitionKeyPath), violations);
+            violations.Add(keyField, keyProblem);
+        }
+        else if (keys.PartitionKey is { } partitionKey)
+        {
+            CheckPartitionKey(partitionKey, keyField, violations);
         }
 
         if (body.Problem is not null)
         {
             violations.Add(prefix + body.ProblemField!, body.Problem);
         }
-        else if (body.Json.Length > DocumentLimits.MaxDocumentBytes)
-        {
-            violations.Add(prefix + "document", $"is {body.Json.Length} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
-        }
 
-        return violations.Count == before ? new DocumentKey(id!, partitionKey!) : null;
+        return violations.Count == before ? new DocumentKey(keys.Id!, keys.PartitionKey!) : null;
     }
 
     public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations) ValidatePatch(PatchRequest request, CollectionRegistry collections)
@@ -376,41 +387,6 @@ internal static class RequestValidator
         return collection;
     }
 
-    private static string? ReadStringProperty(Struct document, JsonPointer path, string prefix, Violations violations)
-    {
-        var field = FieldName(prefix + "document", path);
-        var current = document;
-        for (var i = 0; i < path.Segments.Count; i++)
-        {
-            if (!current.Fields.TryGetValue(path.Segments[i], out var value))
-            {
-                violations.Add(field, "is required");
-                return null;
-            }
-
-            if (i == path.Segments.Count - 1)
-            {
-                if (value.KindCase != Value.KindOneofCase.StringValue)
-                {
-                    violations.Add(field, $"must be a string, not {Describe(value)}");
-                    return null;
-                }
-
-                return value.StringValue;
-            }
-
-            if (value.KindCase != Value.KindOneofCase.StructValue)
-            {
-                violations.Add(field, $"is required, but {Quote.Short(path.Segments[i])} is {Describe(value)}, not an object");
-                return null;
-            }
-
-            current = value.StructValue;
-        }
-
-        return null;
-    }
-
     private static void CheckSessionToken(string token, Violations violations)
     {
         if (token.Length > 0 && !SessionToken.TryParse(token, out _, out var tokenError))
@@ -450,16 +426,6 @@ internal static class RequestValidator
     }
 
     private static string FieldName(string prefix, JsonPointer path) => prefix + "." + string.Join('.', path.Segments);
-
-    private static string Describe(Value value) => value.KindCase switch
-    {
-        Value.KindOneofCase.NullValue => "null",
-        Value.KindOneofCase.BoolValue => "a boolean",
-        Value.KindOneofCase.NumberValue => "a number",
-        Value.KindOneofCase.StructValue => "an object",
-        Value.KindOneofCase.ListValue => "a list",
-        _ => "unset",
-    };
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

@@ -256,5 +256,54 @@ public abstract class WritesTests(IContractServer server)
         await AssertUnchangedAsync(existingWritten);
     }
 
+    [Fact]
+    public virtual async Task Create_and_replace_take_json_bytes_and_answer_in_the_format_asked()
+    {
+        var id = NewId();
+        var other = NewId();
+        var created = await _client.CreateAsync(new CreateRequest { Collection = "items", DocumentJson = Json.Bytes($$"""{"id":"{{id}}","pk":"alice","v":1}"""), BodyFormat = BodyFormat.Json });
+        Assert.Null(created.Document.Body);
+        Assert.Equal(id, System.Text.Json.JsonDocument.Parse(created.Document.BodyJson.Memory).RootElement.GetProperty("id").GetString());
+
+        var replaced = await _client.ReplaceAsync(new ReplaceRequest { Collection = "items", DocumentJson = Json.Bytes($$"""{"id":"{{id}}","pk":"alice","v":2}"""), IfMatch = created.Document.Etag });
+        Json.Equal($$"""{"id":"{{id}}","pk":"alice","v":2}""", replaced.Document.Body);
+        Assert.True(replaced.Document.BodyJson.IsEmpty);
+
+        // Both forms at once are refused naming the field.
+        await RpcAssert.InvalidAsync(
+            () => _client.CreateAsync(new CreateRequest { Collection = "items", Document = Json.Struct($$"""{"id":"{{NewId()}}","pk":"alice"}"""), DocumentJson = Json.Bytes("""{"id":"x","pk":"alice"}""") }).ResponseAsync,
+            "document_json");
+        await RpcAssert.InvalidAsync(
+            () => _client.ReplaceAsync(new ReplaceRequest { Collection = "items", DocumentJson = Json.Bytes("""{"id":"x"}""") }).ResponseAsync,
+            "document_json.pk");
+    }
+
+    [Fact]
+    public virtual async Task ReadMany_and_batches_take_and_return_json_bytes()
+    {
+        var id = NewId();
+        var other = NewId();
+        await UpsertAsync($$"""{"id":"{{id}}","pk":"alice","v":2}""");
+        var batch = await _client.ExecuteBatchAsync(new ExecuteBatchRequest
+        {
+            Collection = "items",
+            PartitionKey = "alice",
+            BodyFormat = BodyFormat.Json,
+            Operations = { new BatchOperation { Create = new BatchWrite { DocumentJson = Json.Bytes($$"""{"id":"{{other}}","pk":"alice","w":true}""") } }, Read(id) },
+        });
+        Assert.All(batch.Results, r => Assert.Null(r.Document.Body));
+        Assert.True(System.Text.Json.JsonDocument.Parse(batch.Results[0].Document.BodyJson.Memory).RootElement.GetProperty("w").GetBoolean());
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse(batch.Results[1].Document.BodyJson.Memory).RootElement.GetProperty("v").GetInt32());
+
+        var many = await _client.ReadManyAsync(new ReadManyRequest { Collection = "items", BodyFormat = BodyFormat.Json, Keys = { new DocumentKey { Id = id, PartitionKey = "alice" }, new DocumentKey { Id = other, PartitionKey = "alice" } } });
+        Assert.Equal([id, other], many.Documents.Select(d => System.Text.Json.JsonDocument.Parse(d.BodyJson.Memory).RootElement.GetProperty("id").GetString()));
+        Assert.All(many.Documents, d => Assert.Null(d.Body));
+
+        // A document of the wrong partition, or without an id, in JSON is refused naming the field.
+        await RpcAssert.InvalidAsync(
+            () => BatchAsync("alice", new BatchOperation { Upsert = new BatchWrite { DocumentJson = Json.Bytes("""{"id":"x","pk":"bob"}""") } }, new BatchOperation { Create = new BatchWrite { DocumentJson = Json.Bytes("""{"pk":"alice"}""") } }),
+            "operations[0].upsert.document_json.pk", "operations[1].create.document_json.id");
+    }
+
     private static long Lsn(string token) => long.Parse(token[(token.LastIndexOf('#') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 }
