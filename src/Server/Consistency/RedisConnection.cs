@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using StackExchange.Redis;
 
@@ -11,6 +12,8 @@ namespace DocStore.Server.Consistency;
 /// </summary>
 internal static class RedisConnection
 {
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+
     /// <summary>The options the server's one <see cref="ConnectionMultiplexer"/> is made with.</summary>
     public static ConfigurationOptions CreateOptions(RedisOptions redis)
     {
@@ -36,7 +39,8 @@ internal static class RedisConnection
 
     /// <summary>
     /// Whether a Redis server certificate is acceptable: it names the host connected to (no error other than the
-    /// chain's) and chains to one of <paramref name="trusted"/>, the machine's own roots playing no part.
+    /// chain's), chains to one of <paramref name="trusted"/>, the machine's own roots playing no part, and is for
+    /// server authentication.
     /// </summary>
     internal static bool IsTrusted(X509Certificate2Collection trusted, X509Certificate? certificate, SslPolicyErrors errors)
     {
@@ -51,6 +55,9 @@ internal static class RedisConnection
         chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
         chain.ChainPolicy.ExtraStore.AddRange(trusted);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+        // A certificate issued for something else (a client certificate of the same CA) does not serve.
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthentication));
         return chain.Build(leaf);
     }
 }

@@ -126,6 +126,19 @@ public sealed class RedisSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_certificate_must_chain_to_the_named_ca_name_the_host_and_be_for_a_server()
+    {
+        var trusted = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection { _ca.Certificate };
+        var chainOnly = System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors;
+
+        Assert.True(RedisConnection.IsTrusted(trusted, _ca.IssueServer("redis").Certificate, chainOnly));
+        Assert.False(RedisConnection.IsTrusted(trusted, _ca.IssueServer("redis").Certificate, chainOnly | System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch));
+        Assert.False(RedisConnection.IsTrusted(trusted, _ca.IssueClient("CN=redis", spiffeId: null).Certificate, chainOnly));
+        Assert.False(RedisConnection.IsTrusted(trusted, TestCertificates.CreateCa("Other").IssueServer("redis").Certificate, chainOnly));
+        Assert.False(RedisConnection.IsTrusted(trusted, null, chainOnly));
+    }
+
+    [Fact]
     public void A_ca_file_needs_tls_in_the_configuration_and_must_hold_a_certificate()
     {
         var validator = new SessionTokenOptionsValidator();
