@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json;
 using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
 using Grpc.Core;
@@ -204,6 +206,49 @@ public sealed class WritesAcrossPodsTests : IAsyncLifetime
         Assert.Equal(moved.Sum(), toN);
         Assert.Equal(Moves, moved.Sum());
         Assert.True(aborted > 0, "No batch lost a race: the test did not exercise concurrent read-modify-write.");
+    }
+
+    [Theory]
+    [InlineData("Redis")]
+    [InlineData("Off")]
+    public async Task The_consistency_command_in_delete_mode_finds_stale_deletes_only_without_sharing(string sharing)
+    {
+        await StartPodsAsync(sharing, Lag);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                TestPaths.CliDll, "consistency", "--mode", "delete",
+                "--endpoints", string.Join(',', _pods.Select(p => p.Address)),
+                "--ops", "100", "--concurrency", "8", "--json",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = (await stdout).Trim();
+        Assert.True(output.StartsWith('{'), $"docstore consistency printed no JSON (exit {process.ExitCode}): {output}\n{await stderr}");
+        var result = JsonDocument.Parse(output).RootElement;
+
+        Assert.Equal("delete", result.GetProperty("mode").GetString());
+        Assert.Equal(0, result.GetProperty("errors").GetInt32());
+        Assert.Equal(100, result.GetProperty("completed").GetInt32());
+        var stale = result.GetProperty("stale_deleted").GetInt32();
+        Assert.Equal(stale, result.GetProperty("stale").GetInt32());
+        if (sharing == "Redis")
+        {
+            Assert.Equal((0, 0), (stale, process.ExitCode));
+        }
+        else
+        {
+            Assert.True(stale > 0, $"With sharing off no deleted document was found through the other pod: {output}");
+            Assert.Equal(1, process.ExitCode);
+        }
     }
 
     private static Google.Protobuf.WellKnownTypes.Struct Counter(string id, string partitionKey, double n) => new()
