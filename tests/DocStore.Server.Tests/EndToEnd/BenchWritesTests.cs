@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using DocStore.Server.Tests.Infrastructure;
 
@@ -12,25 +11,12 @@ public sealed class BenchWritesTests
     [Fact]
     public async Task Bench_measures_create_replace_delete_readmany_and_batch_each_alone_without_errors()
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList =
-            {
-                TestPaths.CliDll, "bench", "--mix", "create=1,replace=1,delete=1,readmany=1,batch=1", "--each",
-                "--duration", "1", "--warmup", "0.2", "--concurrency", "4", "--documents", "200", "--json",
-                "--server-path", TestPaths.ServerDll,
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = (await stdout).Trim();
-        Assert.True(process.ExitCode == 0 && output.StartsWith('{'), $"docstore bench exited {process.ExitCode}: {output}\n{await stderr}");
+        var (exitCode, output, error) = await CliProcess.RunAsync(
+            TimeSpan.FromMinutes(3),
+            "bench", "--mix", "create=1,replace=1,delete=1,readmany=1,batch=1", "--each",
+            "--duration", "1", "--warmup", "0.2", "--concurrency", "4", "--documents", "200", "--json",
+            "--server-path", TestPaths.ServerDll);
+        Assert.True(exitCode == 0 && output.StartsWith('{'), $"docstore bench exited {exitCode}: {output}\n{error}");
 
         var report = JsonDocument.Parse(output).RootElement;
         Assert.Equal(0, report.GetProperty("errors").GetInt64());

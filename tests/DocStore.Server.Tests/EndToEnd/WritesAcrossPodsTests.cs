@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
@@ -214,25 +213,10 @@ public sealed class WritesAcrossPodsTests : IAsyncLifetime
     public async Task The_consistency_command_in_delete_mode_finds_stale_deletes_only_without_sharing(string sharing)
     {
         await StartPodsAsync(sharing, Lag);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList =
-            {
-                TestPaths.CliDll, "consistency", "--mode", "delete",
-                "--endpoints", string.Join(',', _pods.Select(p => p.Address)),
-                "--ops", "100", "--concurrency", "8", "--json",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = (await stdout).Trim();
-        Assert.True(output.StartsWith('{'), $"docstore consistency printed no JSON (exit {process.ExitCode}): {output}\n{await stderr}");
+        var (exitCode, output, error) = await CliProcess.RunAsync(
+            TimeSpan.FromMinutes(2),
+            "consistency", "--mode", "delete", "--endpoints", string.Join(',', _pods.Select(p => p.Address)), "--ops", "100", "--concurrency", "8", "--json");
+        Assert.True(output.StartsWith('{'), $"docstore consistency printed no JSON (exit {exitCode}): {output}\n{error}");
         var result = JsonDocument.Parse(output).RootElement;
 
         Assert.Equal("delete", result.GetProperty("mode").GetString());
@@ -242,12 +226,12 @@ public sealed class WritesAcrossPodsTests : IAsyncLifetime
         Assert.Equal(stale, result.GetProperty("stale").GetInt32());
         if (sharing == "Redis")
         {
-            Assert.Equal((0, 0), (stale, process.ExitCode));
+            Assert.Equal((0, 0), (stale, exitCode));
         }
         else
         {
             Assert.True(stale > 0, $"With sharing off no deleted document was found through the other pod: {output}");
-            Assert.Equal(1, process.ExitCode);
+            Assert.Equal(1, exitCode);
         }
     }
 
