@@ -40,6 +40,20 @@ public sealed class AuditKeysTests(JwtServerFixture fixture) : IClassFixture<Jwt
     }
 
     [Fact]
+    public async Task An_unauthenticated_replace_is_audited_with_the_id_and_partition_key_in_its_document()
+    {
+        await RpcAssert.FailsAsync(StatusCode.Unauthenticated, "UNAUTHENTICATED", () => Client.ReplaceAsync(new ReplaceRequest
+        {
+            Collection = "orders",
+            Document = Json.Struct("""{"id":"anonymous-1","customer":{"id":"customer-anonymous"},"secret":"anonymous-body-1"}"""),
+        }).ResponseAsync);
+
+        var audit = Assert.Single(fixture.Logs.Audit, e => e.EventId.Id == 802 && e["DocumentId"] == "anonymous-1");
+        Assert.Equal(("replace", "orders", "customer-anonymous", "no bearer token"), (audit["Action"], audit["Collection"], audit["PartitionKey"], audit["Reason"]));
+        AssertOnlyAuditHolds(["anonymous-1", "customer-anonymous"], ["anonymous-body-1"]);
+    }
+
+    [Fact]
     public async Task A_create_of_an_existing_id_is_audited_with_its_keys_and_status()
     {
         var token = fixture.Issuer.Token("keys-creator-app", ["items.create"]);
