@@ -64,8 +64,15 @@ public static class DocStoreHostingExtensions
         services.AddGrpc(options =>
         {
             options.MaxReceiveMessageSize = MaxReceiveMessageSize;
+            options.CompressionProviders = [new BoundedGzipProvider(MaxReceiveMessageSize)];
             options.Interceptors.Add<ExceptionInterceptor>();
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, FrameGuard>());
+
+        // grpc-dotnet logs every error status at Information with its detail (which can quote a partition
+        // key or id) and the exception's stack trace: a caller's mistake is not the server's news.
+        // Logging:LogLevel:Grpc.AspNetCore.Server (a longer category) still turns it back on.
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<DocumentsGrpcService>, DocumentsGrpcServiceMethodProvider>());
 
         // Reflection finds a service's descriptor through its generated base class, which

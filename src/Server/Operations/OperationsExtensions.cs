@@ -46,8 +46,17 @@ internal static class OperationsExtensions
             MetricsEndpoint.AddListener(builder.Configuration, metricsPort);
         }
 
+        // Kestrel's limits from Kestrel:Limits (MaxConcurrentConnections, RequestHeadersTimeout, ...), which
+        // WebApplication does not bind by itself; the chart sets them (values.yaml, kestrel.limits).
+        services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         services.Configure<KestrelServerOptions>(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
-            endpoint.Protocols = MetricsEndpoint.ProtocolsFor(endpoint.IPEndPoint?.Port ?? -1, metricsPort)));
+        {
+            endpoint.Protocols = MetricsEndpoint.ProtocolsFor(endpoint.IPEndPoint?.Port ?? -1, metricsPort);
+            if (endpoint.Protocols == HttpProtocols.Http2)
+            {
+                PrefaceTimeout.Apply(endpoint);
+            }
+        }));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, GrpcStatusMetricsTag>());
         Telemetry.Add(builder, prometheus: metricsPort > 0, redis: options.SessionTokens.EffectiveSharing(options.Redis) == TokenSharing.Redis);
