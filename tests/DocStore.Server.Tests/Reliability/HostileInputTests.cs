@@ -37,6 +37,22 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public async Task A_stream_whose_client_writes_nothing_until_the_server_answers_is_answered_in_process_and_over_a_socket()
+    {
+        // Regression: a check that awaited the first request frame ahead of grpc-dotnet waited forever on such a
+        // call (the authenticated reflection stream hung the in-process suites). Here the server answers from the
+        // route alone: the method does not exist.
+        using (var inProcess = new InProcessServer())
+        {
+            await AssertAnsweredUnimplementedAsync(inProcess.Channel);
+        }
+
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
+        using var channel = server.CreateChannel();
+        await AssertAnsweredUnimplementedAsync(channel);
+    }
+
+    [Fact]
     public async Task An_upsert_whose_deadline_passed_before_it_started_is_deadline_exceeded_and_writes_nothing()
     {
         await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
@@ -77,6 +93,16 @@ public sealed class HostileInputTests
         }
 
         Assert.True(started.Elapsed < Patience, $"closed after {started.Elapsed}");
+    }
+
+    /// <summary>Opens a duplex call to a method that does not exist, writes nothing, and awaits the server's answer.</summary>
+    private static async Task AssertAnsweredUnimplementedAsync(Grpc.Net.Client.GrpcChannel channel)
+    {
+        var bytes = Marshallers.Create(static (byte[] b) => b, static b => b);
+        var method = new Method<byte[], byte[]>(MethodType.DuplexStreaming, DocStoreService.Descriptor.FullName, "NoSuchMethod", bytes, bytes);
+        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(method, null, new CallOptions());
+        var e = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext().WaitAsync(Patience));
+        Assert.Equal(StatusCode.Unimplemented, e.StatusCode);
     }
 
     /// <summary>Waits (at most <see cref="Patience"/>) for the server to close the socket: end of stream or a reset.</summary>
