@@ -5,6 +5,9 @@ namespace DocStore.Server.Consistency;
 /// <summary>Checks <c>DocStore:SessionTokens</c> and <c>DocStore:Redis</c> at start-up, naming the key of every problem.</summary>
 internal sealed class SessionTokenOptionsValidator : IValidateOptions<DocStoreOptions>
 {
+    /// <summary>The shortest <c>DocStore:SessionTokens:KeyNameSecret</c> accepted.</summary>
+    public const int MinKeyNameSecretLength = 32;
+
     public ValidateOptionsResult Validate(string? name, DocStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -34,6 +37,12 @@ internal sealed class SessionTokenOptionsValidator : IValidateOptions<DocStoreOp
                 // The parser's message names the bad option, never the password.
                 problems.Add($"DocStore:Redis:Configuration is not a StackExchange.Redis configuration string: {e.Message}");
             }
+        }
+
+        if (!string.IsNullOrEmpty(tokens.KeyNameSecret) && tokens.KeyNameSecret.Length < MinKeyNameSecretLength)
+        {
+            // The value itself is a secret: only its length is named.
+            problems.Add($"DocStore:SessionTokens:KeyNameSecret must be at least {MinKeyNameSecretLength} characters (for example the output of 'openssl rand -base64 32'), not {tokens.KeyNameSecret.Length}.");
         }
 
         if (tokens.Ttl <= TimeSpan.Zero)

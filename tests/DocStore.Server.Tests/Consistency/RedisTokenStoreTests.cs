@@ -217,7 +217,7 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
         Assert.Equal(2, pod.Count("error") + pod.Count("timeout") + pod.Count("breaker_open"));
     }
 
-    private static string NewKey() => TokenKeys.For(TokenKeys.ScopeHash("test/" + Guid.NewGuid()), "p");
+    private static string NewKey() => new TokenKeys(KeyNameKey.From(new SessionTokenOptions(), new RedisOptions())).For(TokenKeys.ScopeHash("test/" + Guid.NewGuid()), "p");
 
     private Task<Pod> PodAsync(TimeSpan? ttl = null, TimeSpan? timeout = null, TimeSpan? breakDuration = null)
     {
