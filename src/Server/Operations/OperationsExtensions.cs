@@ -32,6 +32,7 @@ internal static class OperationsExtensions
 
         // Graceful shutdown: readiness off at SIGTERM, then the drain delay, then calls in flight get the grace period.
         services.AddHostedService<GracefulShutdown>();
+        services.AddHostedService<IdleMemoryTrim>();
         // Out-of-range values stop the start (OperationsOptionsValidator) before this timeout is used.
         var shutdown = options.Shutdown;
         services.Configure<HostOptions>(host =>

@@ -53,6 +53,23 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public async Task A_message_over_the_4_MB_receive_limit_is_resource_exhausted_from_its_header_and_a_2_MB_document_fits()
+    {
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
+        using var channel = server.CreateChannel();
+        var client = new DocStoreService.DocStoreServiceClient(channel);
+
+        // Before: a 16 MB limit, and a 5 MB message was buffered, decoded and converted before the size rule refused it.
+        var e = await Assert.ThrowsAsync<RpcException>(() => client.UpsertAsync(new UpsertRequest { Collection = "items", DocumentJson = JsonOfSize("big", 5 * 1024 * 1024) }).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+        Assert.Contains("limit is 4194304 bytes", e.Status.Detail, StringComparison.Ordinal);
+
+        var stored = await client.UpsertAsync(new UpsertRequest { Collection = "items", DocumentJson = JsonOfSize("two", 2 * 1024 * 1024) });
+        Assert.Equal("two", stored.Document.Id);
+        await RpcAssert.InvalidAsync(() => client.UpsertAsync(new UpsertRequest { Collection = "items", DocumentJson = JsonOfSize("over", (2 * 1024 * 1024) + 1) }).ResponseAsync, "document_json");
+    }
+
+    [Fact]
     public async Task An_upsert_whose_deadline_passed_before_it_started_is_deadline_exceeded_and_writes_nothing()
     {
         await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
@@ -93,6 +110,13 @@ public sealed class HostileInputTests
         }
 
         Assert.True(started.Elapsed < Patience, $"closed after {started.Elapsed}");
+    }
+
+    /// <summary>A document of exactly <paramref name="bytes"/> bytes of UTF-8 JSON, partition key <c>p</c>.</summary>
+    private static ByteString JsonOfSize(string id, int bytes)
+    {
+        var head = "{\"id\":\"" + id + "\",\"pk\":\"p\",\"s\":\"";
+        return ByteString.CopyFromUtf8(head + new string('x', bytes - head.Length - 2) + "\"}");
     }
 
     /// <summary>Opens a duplex call to a method that does not exist, writes nothing, and awaits the server's answer.</summary>
