@@ -46,6 +46,10 @@ public sealed class RedisCluster : IAsyncDisposable
                         "--cluster-port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
                         "--cluster-config-file", Path.Combine(directory, $"nodes-{port}.conf"),
                         "--cluster-node-timeout", NodeTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
+                        // A replica on a busy machine may have missed its master's pings for longer than ten node
+                        // timeouts; with the default factor it would then refuse to take over, and the slots stay
+                        // unserved. The test cluster holds only session tokens: any replica may be promoted.
+                        "--cluster-replica-validity-factor", "0",
                         "--dir", directory,
                     ],
                 },

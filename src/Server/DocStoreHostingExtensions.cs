@@ -16,10 +16,14 @@ namespace DocStore.Server;
 public static class DocStoreHostingExtensions
 {
     /// <summary>
-    /// Gives a request room for a 2 MB document in protobuf form (numbers take 9 bytes there), so an
-    /// oversized document is answered by the size rule (INVALID_ARGUMENT), not by the transport.
+    /// The most a request message may be: what the contract carries, a 2 MB document (as
+    /// <c>document_json</c>, 2 MB and a few bytes of envelope) or a 100-operation batch of 2 MB (Cosmos
+    /// DB's transactional batch limit: 2 MB of bodies and up to 100 ids and partition keys, about 0.3 MB),
+    /// with room to spare. A message above it is refused (RESOURCE_EXHAUSTED) from its frame header,
+    /// before any of it is buffered or decoded. A document's Struct form can be larger than its JSON
+    /// (a number takes 9 bytes there); a caller whose Struct passes the limit sends document_json.
     /// </summary>
-    private const int MaxReceiveMessageSize = 16 * 1024 * 1024;
+    private const int MaxReceiveMessageSize = 4 * 1024 * 1024;
 
     /// <summary>
     /// Adds the DocStore gRPC service, its options (validated at start-up), the configured store,
@@ -64,8 +68,15 @@ public static class DocStoreHostingExtensions
         services.AddGrpc(options =>
         {
             options.MaxReceiveMessageSize = MaxReceiveMessageSize;
+            options.CompressionProviders = [new BoundedGzipProvider(MaxReceiveMessageSize)];
             options.Interceptors.Add<ExceptionInterceptor>();
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, FrameGuard>());
+
+        // grpc-dotnet logs every error status at Information with its detail (which can quote a partition
+        // key or id) and the exception's stack trace: a caller's mistake is not the server's news.
+        // Logging:LogLevel:Grpc.AspNetCore.Server (a longer category) still turns it back on.
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<DocumentsGrpcService>, DocumentsGrpcServiceMethodProvider>());
 
         // Reflection finds a service's descriptor through its generated base class, which

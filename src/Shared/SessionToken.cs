@@ -10,8 +10,26 @@ namespace DocStore.Shared;
 /// the merge: it is compiled into the server and into the client package, and the server's Redis
 /// advance script (AdvanceToken.lua) is held against it by a test.
 /// </summary>
+/// <remarks>
+/// The language is bounded, and AdvanceToken.lua accepts exactly the same one (a property test holds the
+/// two against each other): at most <see cref="MaxLength"/> characters; range ids, versions (which may
+/// be negative), LSNs and region ids are canonical decimals (no sign but the version's '-', no leading
+/// zero, no "-0") of at most <see cref="MaxDigits"/> digits, region ids of at most
+/// <see cref="MaxRegionDigits"/>; no range twice in a token, no region twice in an entry. The bound on
+/// digits keeps every number exact in Redis's Lua, whose numbers are doubles (exact to 2^53, about
+/// 9.007e15); no partition's LSN comes near 10^15.
+/// </remarks>
 internal sealed class SessionToken
 {
+    /// <summary>The longest token accepted, in characters.</summary>
+    public const int MaxLength = 4096;
+
+    /// <summary>The most digits a range id, version or LSN may have.</summary>
+    public const int MaxDigits = 15;
+
+    /// <summary>The most digits a region id may have.</summary>
+    public const int MaxRegionDigits = 9;
+
     private SessionToken(IReadOnlyList<SessionTokenRange> ranges) => Ranges = ranges;
 
     /// <summary>The entries, one per partition-key range, in the order given.</summary>
@@ -23,7 +41,14 @@ internal sealed class SessionToken
     /// <summary>Parses a token, or explains in <paramref name="error"/> what is wrong with it.</summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out SessionToken? token, [NotNullWhen(false)] out string? error)
     {
+        ArgumentNullException.ThrowIfNull(text);
         token = null;
+        if (text.Length > MaxLength)
+        {
+            error = $"the session token is longer than {MaxLength} characters";
+            return false;
+        }
+
         var ranges = new List<SessionTokenRange>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var part in text.Split(','))
@@ -178,20 +203,22 @@ internal sealed record SessionTokenRange(string RangeId, long Version, long Glob
         return new SessionTokenRange(first.RangeId, Math.Max(first.Version, second.Version), Math.Max(first.GlobalLsn, second.GlobalLsn), regions);
     }
 
-    /// <summary>Parses one range's entry, <c>{rangeId}:{version}#{globalLsn}[#{regionId}={localLsn}...]</c>.</summary>
+    /// <summary>
+    /// Parses one range's entry, <c>{rangeId}:{version}#{globalLsn}[#{regionId}={localLsn}...]</c>, in the
+    /// bounded language <see cref="SessionToken"/> describes.
+    /// </summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out SessionTokenRange? range)
     {
+        ArgumentNullException.ThrowIfNull(text);
         range = null;
         var colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || !IsDigits(text.AsSpan(0, colon)))
+        if (colon < 0 || !TryNumber(text.AsSpan(0, colon), SessionToken.MaxDigits, out _))
         {
             return false;
         }
 
         var parts = text[(colon + 1)..].Split('#');
-        if (parts.Length < 2
-            || !long.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var version)
-            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var globalLsn))
+        if (parts.Length < 2 || !TryVersion(parts[0], out var version) || !TryNumber(parts[1], SessionToken.MaxDigits, out var globalLsn))
         {
             return false;
         }
@@ -201,9 +228,9 @@ internal sealed record SessionTokenRange(string RangeId, long Version, long Glob
         {
             var pair = parts[i].Split('=');
             if (pair.Length != 2
-                || !int.TryParse(pair[0], NumberStyles.None, CultureInfo.InvariantCulture, out var region)
-                || !long.TryParse(pair[1], NumberStyles.None, CultureInfo.InvariantCulture, out var lsn)
-                || !regions.TryAdd(region, lsn))
+                || !TryNumber(pair[0], SessionToken.MaxRegionDigits, out var region)
+                || !TryNumber(pair[1], SessionToken.MaxDigits, out var lsn)
+                || !regions.TryAdd((int)region, lsn))
             {
                 return false;
             }
@@ -213,23 +240,45 @@ internal sealed record SessionTokenRange(string RangeId, long Version, long Glob
         return true;
     }
 
-    /// <summary>The entry in its text form.</summary>
+    /// <summary>The entry in its text form, region LSNs in the order of their region ids (as the Redis script writes them).</summary>
     public override string ToString()
     {
         var head = string.Create(CultureInfo.InvariantCulture, $"{RangeId}:{Version}#{GlobalLsn}");
         return RegionLsns.Count == 0
             ? head
-            : head + string.Concat(RegionLsns.Select(r => string.Create(CultureInfo.InvariantCulture, $"#{r.Key}={r.Value}")));
+            : head + string.Concat(RegionLsns.OrderBy(r => r.Key).Select(r => string.Create(CultureInfo.InvariantCulture, $"#{r.Key}={r.Value}")));
     }
 
-    private static bool IsDigits(ReadOnlySpan<char> span)
+    /// <summary>A version: a canonical decimal, or '-' and a canonical decimal other than 0.</summary>
+    private static bool TryVersion(ReadOnlySpan<char> text, out long value)
     {
-        foreach (var c in span)
+        if (text is ['-', .. var magnitude])
+        {
+            var valid = TryNumber(magnitude, SessionToken.MaxDigits, out var positive) && positive != 0;
+            value = -positive;
+            return valid;
+        }
+
+        return TryNumber(text, SessionToken.MaxDigits, out value);
+    }
+
+    /// <summary>A canonical decimal: "0", or up to <paramref name="maxDigits"/> ASCII digits without a leading zero.</summary>
+    private static bool TryNumber(ReadOnlySpan<char> text, int maxDigits, out long value)
+    {
+        value = 0;
+        if (text.Length == 0 || text.Length > maxDigits || (text[0] == '0' && text.Length > 1))
+        {
+            return false;
+        }
+
+        foreach (var c in text)
         {
             if (c is < '0' or > '9')
             {
                 return false;
             }
+
+            value = (value * 10) + (c - '0');
         }
 
         return true;

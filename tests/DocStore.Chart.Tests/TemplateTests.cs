@@ -73,13 +73,16 @@ public sealed partial class TemplateTests
     public void Besides_DocStore_settings_the_chart_sets_only_variables_the_server_reads()
     {
         var others = SettingNames().Where(n => !n.StartsWith("DocStore__", StringComparison.Ordinal)).ToHashSet();
-        Assert.Equal(["ASPNETCORE_URLS", "OTEL_EXPORTER_OTLP_ENDPOINT"], others.Order(StringComparer.Ordinal));
+        Assert.Equal(["ASPNETCORE_URLS", "Kestrel__Limits__MaxConcurrentConnections", "Kestrel__Limits__RequestHeadersTimeout", "OTEL_EXPORTER_OTLP_ENDPOINT"], others.Order(StringComparer.Ordinal));
 
         // ASP.NET Core reads ASPNETCORE_URLS as "urls"; the server reads that key to add the metrics port beside it.
         var operations = Path.Combine(Chart.Directory, "..", "..", "src", "Server", "Operations");
         var source = string.Concat(Directory.GetFiles(operations, "*.cs").Select(File.ReadAllText));
         Assert.Contains("configuration[\"urls\"]", source, StringComparison.Ordinal);
         Assert.Contains("\"OTEL_EXPORTER_OTLP_ENDPOINT\"", source, StringComparison.Ordinal);
+
+        // Kestrel:Limits is bound onto KestrelServerOptions.Limits by the server (OperationsExtensions).
+        Assert.Contains("GetSection(\"Kestrel:Limits\").Bind(kestrel.Limits)", source, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,10 +9,10 @@ internal static class BenchCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here",
+            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here; memory: the server's RSS through concurrent maximum-size requests and an idle minute after",
             DefaultValueFactory = _ => "custom",
         };
-        scenario.AcceptOnlyFromAmong("custom", "standard", "documents");
+        scenario.AcceptOnlyFromAmong("custom", "standard", "documents", "memory");
         var endpoints = new Option<string[]>("--endpoint")
         {
             Description = "A DocStore server's address, e.g. http://127.0.0.1:5000; repeat for several. None: start one here",
@@ -39,12 +39,14 @@ internal static class BenchCommand
         bodyFormat.AcceptOnlyFromAmong("struct", "json");
         var baselinePath = new Option<string?>("--baseline-server-path") { Description = "documents scenario: another DocStore.Server.dll (an older build) measured with Struct bodies beside this one" };
         var serverPid = new Option<int?>("--server-pid") { Description = "With --endpoint: the process id of that server when it runs on this machine, to report its CPU time per call" };
+        var messageSize = new Option<int>("--message-size") { Description = "memory scenario: bytes of each oversized request message", DefaultValueFactory = _ => (4 * 1024 * 1024) - 1024 };
+        var idle = new Option<double>("--idle") { Description = "memory scenario: seconds idle after the load before the last RSS reading", DefaultValueFactory = _ => 60 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on standard output (the table goes to standard error)" };
         var baseline = new Option<string?>("--baseline-endpoint") { Description = "Run the mix here too, in place of the ceiling (e.g. the same server without authentication), with --endpoint" };
 
         var command = new Command("bench", "Measure DocStore's throughput, latency and server CPU per call side by side with the ceiling, the gRPC health check of the liveness service (no I/O).")
         {
-            scenario, endpoints, concurrency, duration, warmup, mix, each, docSize, documents, collection, sharing, serverPath, serverPid, docShape, bodyFormat, baselinePath, json, baseline,
+            scenario, endpoints, concurrency, duration, warmup, mix, each, docSize, documents, collection, sharing, serverPath, serverPid, docShape, bodyFormat, baselinePath, messageSize, idle, json, baseline,
         };
         var securityOptions = new ChannelSecurity.Options();
         securityOptions.AddTo(command);
@@ -52,6 +54,8 @@ internal static class BenchCommand
         duration.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() > 0, "--duration must be above 0"));
         warmup.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() >= 0, "--warmup must be 0 or more"));
         docSize.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() is >= 64 and <= 2 * 1024 * 1024, "--doc-size must be 64 to 2097152 bytes"));
+        messageSize.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() is >= 3 * 1024 * 1024 and <= 32 * 1024 * 1024, "--message-size must be 3 MB to 32 MB"));
+        idle.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() >= 0, "--idle must be 0 or more"));
         documents.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() >= 1, "--documents must be 1 or more"));
         mix.Validators.Add(result =>
         {
@@ -95,6 +99,19 @@ internal static class BenchCommand
                 var documentsReport = await documentsScenario.RunAsync(cancellationToken);
                 await Print(documentsReport.ToJson(), documentsReport.ToTable());
                 return documentsReport.Errors == 0 ? 0 : 1;
+            }
+
+            if (parse.GetValue(scenario) == "memory")
+            {
+                var memory = new MemoryScenario(
+                    ServerHost.FindServerDll(parse.GetValue(serverPath)),
+                    parse.GetValue(concurrency),
+                    parse.GetValue(messageSize),
+                    TimeSpan.FromSeconds(parse.GetValue(idle)),
+                    progress);
+                var memoryReport = await memory.RunAsync(cancellationToken);
+                await Print(memoryReport.ToJson(), memoryReport.ToTable());
+                return 0;
             }
 
             if (parse.GetValue(scenario) == "standard")

@@ -23,6 +23,7 @@ internal static class DocStoreErrors
     public const string EtagMismatch = "ETAG_MISMATCH";
     public const string Throttled = "THROTTLED";
     public const string StoreUnavailable = "STORE_UNAVAILABLE";
+    public const string SessionNotAvailable = "READ_SESSION_NOT_AVAILABLE";
 
     [DoesNotReturn]
     public static void ThrowCollectionNotFound(string collection) =>
@@ -102,6 +103,9 @@ internal static class DocStoreErrors
                     Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
             case StoreStatus.Unavailable:
                 return Create(Code.Unavailable, "The store is unavailable" + (result.Message is null ? "." : $": {result.Message}"), StoreUnavailable, where);
+            case StoreStatus.SessionNotAvailable:
+                // NOT_FOUND, as Cosmos DB's 404/1002; the reason tells it apart from an absent document.
+                return Create(Code.NotFound, $"The session token cannot be satisfied: {result.Message}.", SessionNotAvailable, where);
             default:
                 throw new InvalidOperationException($"Store status {result.Status} is not an error.");
         }

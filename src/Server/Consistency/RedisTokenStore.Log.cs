@@ -13,5 +13,8 @@ internal sealed partial class RedisTokenStore
 
         [LoggerMessage(EventId = 302, EventName = "RedisBreakerClosed", Level = LogLevel.Information, Message = "Redis answers again: sharing session tokens resumes")]
         public static partial void BreakerClosed(ILogger logger);
+
+        [LoggerMessage(EventId = 303, EventName = "RedisWrongTypeKey", Level = LogLevel.Warning, Message = "A session-token key holds another Redis type (WRONGTYPE) on {Operation}: it is replaced; other keys are unaffected")]
+        public static partial void WrongType(ILogger logger, string operation);
     }
 }

@@ -43,7 +43,8 @@ internal sealed partial class RedisTokenStore
                 MinimumThroughput = 10,
                 SamplingDuration = TimeSpan.FromSeconds(2),
                 BreakDuration = settings.BreakDuration,
-                ShouldHandle = new PredicateBuilder().Handle<RedisException>(e => !IsDenied(e)).Handle<TimeoutException>(),
+                // A key holding the wrong type is that key's problem, and a command the ACL refuses is a refusal, not Redis being down: neither counts here.
+                ShouldHandle = new PredicateBuilder().Handle<RedisException>(e => !IsWrongType(e) && !IsDenied(e)).Handle<TimeoutException>(),
                 OnOpened = args =>
                 {
                     _metrics.BreakerState = (int)CircuitState.Open;
@@ -72,6 +73,15 @@ internal sealed partial class RedisTokenStore
             static (state, cancellationToken) => state.Self._redis.GetDatabase().StringGetAsync(state.key).WaitAsync(state.Self._timeout, cancellationToken),
             (Self: this, key),
             cancellationToken);
+        if (outcome.Exception is { } wrong && IsWrongType(wrong))
+        {
+            // Not a token: the read goes on without one, and the key is cleared for the next advance.
+            _metrics.RedisError("wrong_type");
+            Log.WrongType(_logger, "read");
+            await ((Task)_redis.GetDatabase().KeyDeleteAsync(key).WaitAsync(_timeout, cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return (true, null);
+        }
+
         if (outcome.Exception is { } e)
         {
             return Failed(e, "read") ? (false, null) : Rethrow<(bool, string?)>(e);
@@ -86,14 +96,30 @@ internal sealed partial class RedisTokenStore
     /// </summary>
     public async ValueTask<bool> AdvanceAsync(string key, string token)
     {
-        var outcome = await RunAsync(
+        var outcome = await AdvanceOnceAsync(key, token);
+        if (outcome.Exception is { } wrong && IsWrongType(wrong))
+        {
+            // The key holds something else than a token (a list, a hash): replace it with this token.
+            _metrics.RedisError("wrong_type");
+            Log.WrongType(_logger, "advance");
+            await ((Task)_redis.GetDatabase().KeyDeleteAsync(key).WaitAsync(_timeout)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            outcome = await AdvanceOnceAsync(key, token);
+        }
+
+        return outcome.Exception is not { } e || (Failed(e, "advance") ? false : Rethrow<bool>(e));
+    }
+
+    /// <summary>Whether Redis refused a command because the key holds another type (WRONGTYPE).</summary>
+    private static bool IsWrongType(Exception e) =>
+        e is RedisServerException && e.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal);
+
+    private ValueTask<Outcome<RedisResult>> AdvanceOnceAsync(string key, string token) =>
+        RunAsync(
             static (state, _) => state.Self._redis.GetDatabase()
                 .ScriptEvaluateAsync(AdvanceScript, [state.key], [state.token, state.Self._ttlMilliseconds])
                 .WaitAsync(state.Self._timeout, CancellationToken.None),
             (Self: this, key, token),
             CancellationToken.None);
-        return outcome.Exception is not { } e || (Failed(e, "advance") ? false : Rethrow<bool>(e));
-    }
 
     /// <summary>
     /// Runs a Redis call through the circuit breaker without throwing: a timeout, a Redis fault or an
@@ -131,6 +157,17 @@ internal sealed partial class RedisTokenStore
         return reader.ReadToEnd();
     }
 
+    /// <summary>
+    /// StackExchange.Redis messages name the command's key (<c>key: docstore:st:…</c>, <c>next: GET …</c>),
+    /// which holds a partition key: the log gets the message up to the first such detail.
+    /// </summary>
+    private static string WithoutKeys(string message)
+    {
+        var end = message.IndexOf(", ", StringComparison.Ordinal);
+        var first = end < 0 ? message : message[..end];
+        return first.Contains(TokenKeys.Prefix, StringComparison.Ordinal) ? "(message names a key; not logged)" : first;
+    }
+
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static T Rethrow<T>(Exception e)
     {
@@ -150,11 +187,11 @@ internal sealed partial class RedisTokenStore
                 return true;
             case TimeoutException:
                 _metrics.RedisError("timeout");
-                Log.Failed(_logger, operation, e.GetType().Name, e.Message);
+                Log.Failed(_logger, operation, e.GetType().Name, WithoutKeys(e.Message));
                 return true;
             case RedisException:
                 _metrics.RedisError("error");
-                Log.Failed(_logger, operation, e.GetType().Name, e.Message);
+                Log.Failed(_logger, operation, e.GetType().Name, WithoutKeys(e.Message));
                 return true;
             default:
                 return false;

@@ -57,6 +57,14 @@ public sealed class SessionTokenOptions
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// The secret that keys the hash of partition keys in Redis key names (<c>DocStore:SessionTokens:KeyNameSecret</c>),
+    /// at least 32 characters; every pod of a deployment must have the same one. Defaults to a key derived from the
+    /// password in <c>DocStore:Redis:Configuration</c>, or, without one, to a fixed key (names are then hashed
+    /// but can be reversed by guessing, and the server warns at start-up).
+    /// </summary>
+    public string? KeyNameSecret { get; set; }
+
+    /// <summary>
     /// The mode in force: <see cref="Sharing"/> when set, else <see cref="TokenSharing.Redis"/> when
     /// <paramref name="redis"/> has a configuration, else <see cref="TokenSharing.Local"/>. The one place this rule lives.
     /// </summary>

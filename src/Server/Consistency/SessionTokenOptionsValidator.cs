@@ -5,6 +5,9 @@ namespace DocStore.Server.Consistency;
 /// <summary>Checks <c>DocStore:SessionTokens</c> and <c>DocStore:Redis</c> at start-up, naming the key of every problem.</summary>
 internal sealed class SessionTokenOptionsValidator : IValidateOptions<DocStoreOptions>
 {
+    /// <summary>The shortest <c>DocStore:SessionTokens:KeyNameSecret</c> accepted.</summary>
+    public const int MinKeyNameSecretLength = 32;
+
     public ValidateOptionsResult Validate(string? name, DocStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -44,6 +47,12 @@ internal sealed class SessionTokenOptionsValidator : IValidateOptions<DocStoreOp
             && DocStoreSettings.PemBundleProblem("DocStore:Redis:TrustedCaPath", options.Redis.TrustedCaPath) is { } caProblem)
         {
             problems.Add(caProblem);
+        }
+
+        if (!string.IsNullOrEmpty(tokens.KeyNameSecret) && tokens.KeyNameSecret.Length < MinKeyNameSecretLength)
+        {
+            // The value itself is a secret: only its length is named.
+            problems.Add($"DocStore:SessionTokens:KeyNameSecret must be at least {MinKeyNameSecretLength} characters (for example the output of 'openssl rand -base64 32'), not {tokens.KeyNameSecret.Length}.");
         }
 
         if (tokens.Ttl <= TimeSpan.Zero)

@@ -14,21 +14,30 @@ namespace DocStore.Server.Consistency;
 /// </list>
 /// Only <see cref="SessionConsistentStore"/> calls it, with the store's token scope for the collection.
 /// </summary>
-internal sealed class SessionTokenResolver
+internal sealed partial class SessionTokenResolver
 {
     private readonly TokenSharing _sharing;
     private readonly RecentTokens _recent;
     private readonly RedisTokenStore? _redis;
     private readonly ConsistencyMetrics _metrics;
     private readonly ConcurrentDictionary<string, string> _scopeHashes = new(StringComparer.Ordinal);
+    private readonly TokenKeys? _keys;
 
-    public SessionTokenResolver(IOptions<DocStoreOptions> options, TimeProvider time, ConsistencyMetrics metrics, IServiceProvider services)
+    public SessionTokenResolver(IOptions<DocStoreOptions> options, TimeProvider time, ConsistencyMetrics metrics, IServiceProvider services, ILogger<SessionTokenResolver> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _sharing = options.Value.SessionTokens.EffectiveSharing(options.Value.Redis);
         _metrics = metrics;
         _recent = new RecentTokens(time, options.Value.SessionTokens.Ttl);
-        _redis = _sharing == TokenSharing.Redis ? services.GetRequiredService<RedisTokenStore>() : null;
+        if (_sharing == TokenSharing.Redis)
+        {
+            _redis = services.GetRequiredService<RedisTokenStore>();
+            _keys = new TokenKeys(KeyNameKey.From(options.Value.SessionTokens, options.Value.Redis));
+            if (_keys.Source == KeyNameSource.Fixed)
+            {
+                Log.KeyNamesGuessable(logger);
+            }
+        }
     }
 
     /// <summary>The mode in force.</summary>
@@ -96,6 +105,6 @@ internal sealed class SessionTokenResolver
     {
         // A store has a few scopes, fixed for the life of the process: hash each once.
         var hash = _scopeHashes.GetOrAdd(scope, static scope => TokenKeys.ScopeHash(scope));
-        return TokenKeys.For(hash, partitionKey);
+        return _keys!.For(hash, partitionKey);
     }
 }

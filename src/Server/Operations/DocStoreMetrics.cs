@@ -54,6 +54,7 @@ internal sealed class DocStoreMetrics
         StoreStatus.TooLarge => "too_large",
         StoreStatus.Throttled => "throttled",
         StoreStatus.Unavailable => "unavailable",
+        StoreStatus.SessionNotAvailable => "session_not_available",
         _ => "other",
     };
 }

@@ -32,6 +32,7 @@ internal static class OperationsExtensions
 
         // Graceful shutdown: readiness off at SIGTERM, then the drain delay, then calls in flight get the grace period.
         services.AddHostedService<GracefulShutdown>();
+        services.AddHostedService<IdleMemoryTrim>();
         // Out-of-range values stop the start (OperationsOptionsValidator) before this timeout is used.
         var shutdown = options.Shutdown;
         services.Configure<HostOptions>(host =>
@@ -46,8 +47,17 @@ internal static class OperationsExtensions
             MetricsEndpoint.AddListener(builder.Configuration, metricsPort);
         }
 
+        // Kestrel's limits from Kestrel:Limits (MaxConcurrentConnections, RequestHeadersTimeout, ...), which
+        // WebApplication does not bind by itself; the chart sets them (values.yaml, kestrel.limits).
+        services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         services.Configure<KestrelServerOptions>(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
-            endpoint.Protocols = MetricsEndpoint.ProtocolsFor(endpoint.IPEndPoint?.Port ?? -1, metricsPort)));
+        {
+            endpoint.Protocols = MetricsEndpoint.ProtocolsFor(endpoint.IPEndPoint?.Port ?? -1, metricsPort);
+            if (endpoint.Protocols == HttpProtocols.Http2)
+            {
+                PrefaceTimeout.Apply(endpoint);
+            }
+        }));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, GrpcStatusMetricsTag>());
         Telemetry.Add(builder, prometheus: metricsPort > 0, redis: options.SessionTokens.EffectiveSharing(options.Redis) == TokenSharing.Redis);

@@ -11,6 +11,9 @@ internal enum StoreStatus
     TooLarge,
     Throttled,
     Unavailable,
+
+    /// <summary>The session token names a write the store has not seen and never will (Cosmos DB's 404/1002).</summary>
+    SessionNotAvailable,
 }
 
 /// <summary>

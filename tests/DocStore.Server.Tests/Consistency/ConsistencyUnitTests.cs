@@ -9,38 +9,69 @@ namespace DocStore.Server.Tests.Consistency;
 
 public sealed class ConsistencyUnitTests
 {
+    private const string Secret = "0123456789abcdef0123456789abcdef-test";
+
     [Fact]
-    public void Keys_carry_the_prefix_a_short_scope_and_a_short_partition_key_as_it_is()
+    public void Keys_carry_the_prefix_and_a_short_scope_but_never_the_partition_key()
     {
         var scope = TokenKeys.ScopeHash("embedded/0123456789abcdef/items");
-        var key = TokenKeys.For(scope, "tenant-7");
+        var key = Keys(Secret).For(scope, "alice@example.com");
 
-        Assert.Equal($"docstore:st:{scope}:tenant-7", key);
+        Assert.StartsWith($"docstore:st:{scope}:", key, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", key, StringComparison.Ordinal);
+        Assert.DoesNotContain("example", key, StringComparison.Ordinal);
         Assert.Equal(12, scope.Length);
         Assert.NotEqual(scope, TokenKeys.ScopeHash("embedded/0123456789abcdef/orders"));
     }
 
-    [Theory]
-    [InlineData(65)]
-    [InlineData(2048)]
-    public void Long_partition_keys_are_hashed_so_that_a_key_stays_short(int length)
+    [Fact]
+    public void Every_pod_with_the_deployments_secret_computes_the_same_name_and_another_secret_another()
     {
         var scope = TokenKeys.ScopeHash("s");
-        var key = TokenKeys.For(scope, new string('k', length));
+        var podA = Keys(Secret);
+        var podB = Keys(Secret);
 
-        Assert.True(Encoding.UTF8.GetByteCount(key) < 100, key);
-        Assert.NotEqual(key, TokenKeys.For(scope, new string('k', length - 1) + "j"));
+        Assert.Equal(podA.For(scope, "alice@example.com"), podB.For(scope, "alice@example.com"));
+        Assert.NotEqual(podA.For(scope, "alice@example.com"), podA.For(scope, "bob@example.com"));
+        Assert.NotEqual(podA.For(scope, "alice@example.com"), Keys(Secret + "x").For(scope, "alice@example.com"));
+
+        // Without the secret, hashing a guess does not give the name: the name is keyed.
+        var unkeyed = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("alice@example.com"));
+        Assert.DoesNotContain(Convert.ToBase64String(unkeyed)[..12].Replace('+', '-').Replace('/', '_'), podA.For(scope, "alice@example.com"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2048)]
+    public void Every_name_is_short_whatever_the_partition_key(int length)
+    {
+        var scope = TokenKeys.ScopeHash("s");
+        var key = Keys(Secret).For(scope, new string('k', length));
+
+        Assert.True(Encoding.UTF8.GetByteCount(key) < 60, key);
+        Assert.NotEqual(key, Keys(Secret).For(scope, new string('k', length - 1) + "j"));
     }
 
     [Fact]
-    public void A_partition_key_that_looks_hashed_is_hashed_too_so_the_two_forms_never_collide()
+    public void The_key_comes_from_the_setting_else_the_redis_password_else_a_fixed_key()
     {
-        var scope = TokenKeys.ScopeHash("s");
-        var hashed = TokenKeys.For(scope, new string('k', 100));
-        var lookalike = hashed[(hashed.LastIndexOf(':') + 1)..];
+        var withSecret = KeyNameKey.From(new SessionTokenOptions { KeyNameSecret = Secret }, new RedisOptions { Configuration = "r:6379,password=pw1" });
+        var fromPassword = KeyNameKey.From(new SessionTokenOptions(), new RedisOptions { Configuration = "r:6379,password=pw1" });
+        var otherPassword = KeyNameKey.From(new SessionTokenOptions(), new RedisOptions { Configuration = "other:6380,password=pw2,ssl=true" });
+        var samePassword = KeyNameKey.From(new SessionTokenOptions(), new RedisOptions { Configuration = "r2:6379,password=pw1" });
+        var none = KeyNameKey.From(new SessionTokenOptions(), new RedisOptions { Configuration = "r:6379" });
 
-        Assert.NotEqual(hashed, TokenKeys.For(scope, lookalike));
+        Assert.Equal(KeyNameSource.Setting, withSecret.Source);
+        Assert.Equal(KeyNameSource.RedisPassword, fromPassword.Source);
+        Assert.Equal(KeyNameSource.Fixed, none.Source);
+        Assert.NotEqual(withSecret.Bytes, fromPassword.Bytes);
+        Assert.NotEqual(fromPassword.Bytes, otherPassword.Bytes);
+        Assert.Equal(fromPassword.Bytes, samePassword.Bytes);
+        Assert.Equal(32, withSecret.Bytes.Length);
     }
+
+    private static TokenKeys Keys(string secret) =>
+        new(KeyNameKey.From(new SessionTokenOptions { KeyNameSecret = secret }, new RedisOptions()));
 
     [Fact]
     public void Local_tokens_only_move_forward_and_expire_after_the_ttl()

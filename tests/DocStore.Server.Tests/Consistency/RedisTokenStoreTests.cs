@@ -181,6 +181,32 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_of_the_wrong_type_is_that_keys_problem_it_is_replaced_and_never_opens_the_breaker()
+    {
+        await using var pod = await PodAsync(breakDuration: TimeSpan.FromMinutes(1));
+        var poisoned = NewKey();
+        var healthy = NewKey();
+        Assert.True(await pod.Store.AdvanceAsync(healthy, "0:-1#7"));
+        await _inspect.GetDatabase().ListRightPushAsync(poisoned, ["a", "b", "c"]);
+
+        // Far more than the breaker's minimum throughput, all failing on the poisoned key.
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal((true, null), await pod.Store.GetAsync(poisoned, CancellationToken.None));
+            await _inspect.GetDatabase().ListRightPushAsync(poisoned, "again");
+        }
+
+        // Every other partition still shares its token: the breaker stayed closed.
+        Assert.Equal((true, "0:-1#7"), await pod.Store.GetAsync(healthy, CancellationToken.None));
+        Assert.Equal(0, pod.Count("breaker_open"));
+        Assert.Equal(30, pod.Count("wrong_type"));
+
+        // The next advance replaces the list with a token.
+        Assert.True(await pod.Store.AdvanceAsync(poisoned, "0:-1#3"));
+        Assert.Equal("0:-1#3", (string?)await _inspect.GetDatabase().StringGetAsync(poisoned));
+    }
+
+    [Fact]
     public async Task With_redis_down_calls_report_unavailable_instead_of_throwing()
     {
         var options = Options.Create(new DocStoreOptions { Redis = { Configuration = $"127.0.0.1:{FreePort.Next()}" } });
@@ -191,7 +217,7 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
         Assert.Equal(2, pod.Count("error") + pod.Count("timeout") + pod.Count("breaker_open"));
     }
 
-    private static string NewKey() => TokenKeys.For(TokenKeys.ScopeHash("test/" + Guid.NewGuid()), "p");
+    private static string NewKey() => new TokenKeys(KeyNameKey.From(new SessionTokenOptions(), new RedisOptions())).For(TokenKeys.ScopeHash("test/" + Guid.NewGuid()), "p");
 
     private Task<Pod> PodAsync(TimeSpan? ttl = null, TimeSpan? timeout = null, TimeSpan? breakDuration = null)
     {

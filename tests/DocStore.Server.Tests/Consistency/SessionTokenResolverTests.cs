@@ -69,6 +69,30 @@ public sealed class SessionTokenResolverTests : IAsyncLifetime
         Assert.Equal("0:-1#6", await pod.ForReadAsync(Items, "p", "0:-1#6", CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("0:-1#99999999999999999999999")]
+    [InlineData("0:-1#1e30")]
+    public async Task A_token_shaped_value_out_of_bounds_is_replaced_by_the_next_write_so_reads_share_tokens_again(string poison)
+    {
+        var podA = Pod(TokenSharing.Redis);
+        var podB = Pod(TokenSharing.Redis);
+        await podA.AdvanceAsync(Items, "p", "0:-1#1");
+        await using (var redis = await _pods.Redis.ConnectAsync())
+        {
+            await redis.GetDatabase().StringSetAsync(Assert.Single(await KeysAsync()), poison);
+        }
+
+        // Ten writes through pod A, each followed by a read through pod B: every read gets the write's token.
+        var fresh = 0;
+        for (var lsn = 2; lsn <= 11; lsn++)
+        {
+            await podA.AdvanceAsync(Items, "p", $"0:-1#{lsn}");
+            fresh += await podB.ForReadAsync(Items, "p", null, CancellationToken.None) == $"0:-1#{lsn}" ? 1 : 0;
+        }
+
+        Assert.Equal(10, fresh);
+    }
+
     private SessionTokenResolver Pod(TokenSharing sharing, string? redis = null) => _pods.Pod(sharing, redis);
 
     private async Task<StackExchange.Redis.RedisKey[]> KeysAsync()

@@ -195,6 +195,13 @@ public sealed class ServerProcessTests
         Assert.Equal(StatusCode.Internal, error.StatusCode);
         Assert.DoesNotContain("   at ", error.Status.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("Json", error.Status.Detail, StringComparison.Ordinal);
+
+        // The console logger writes from a queue: on a loaded machine the line can arrive after the reply.
+        for (var waited = 0; waited < 100 && !server.Output.Contains("Unhandled exception in", StringComparison.Ordinal); waited++)
+        {
+            await Task.Delay(100);
+        }
+
         Assert.Contains("Unhandled exception in /docstore.v1.DocStoreService/Get", server.Output, StringComparison.Ordinal);
     }
 }

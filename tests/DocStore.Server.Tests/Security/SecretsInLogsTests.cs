@@ -5,13 +5,14 @@ using Grpc.Core;
 
 namespace DocStore.Server.Tests.Security;
 
-/// <summary>The Redis password and the Cosmos key never appear in any log line or error, whatever happens in a run.</summary>
+/// <summary>The Redis password, the key-name secret and the Cosmos key never appear in any log line or error, whatever happens in a run.</summary>
 public sealed class SecretsInLogsTests
 {
     [Fact]
     public async Task Neither_the_Redis_password_nor_the_Cosmos_key_appears_in_any_log_or_error_of_a_run()
     {
         var redisPassword = "redis-pw-" + Guid.NewGuid().ToString("N");
+        var keyNameSecret = "key-name-secret-" + Guid.NewGuid().ToString("N");
         await using var issuer = await OidcIssuer.StartAsync();
         await using var cosmos = await CosmosPeer.StartAsync();
         await using var redis = await RedisServer.StartAsync(password: redisPassword);
@@ -19,6 +20,7 @@ public sealed class SecretsInLogsTests
         var environment = cosmos.ServerSettings("secrets-" + Guid.NewGuid().ToString("N")[..8])
             .ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value!);
         environment["DocStore__Redis__Configuration"] = redis.Configuration;
+        environment["DocStore__SessionTokens__KeyNameSecret"] = keyNameSecret;
         environment["DocStore__Auth__Mode"] = "Jwt";
         environment["DocStore__Auth__Jwt__Authority"] = issuer.Authority;
         environment["DocStore__Auth__Jwt__Audience"] = OidcIssuer.Audience;
@@ -76,6 +78,7 @@ public sealed class SecretsInLogsTests
 
         var everything = output + "\n" + string.Join('\n', errors);
         Assert.DoesNotContain(redisPassword, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(keyNameSecret, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(CosmosPeer.Key, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(CosmosPeer.Key[..20], everything, StringComparison.Ordinal);
         Assert.DoesNotContain("not-a-token", everything, StringComparison.Ordinal);

@@ -49,4 +49,19 @@ public sealed class OptionsValidatorTests
         options.Collections["users"] = new CollectionOptions { PartitionKeyPath = "/id" };
         Assert.Empty(Problems(options));
     }
+
+    [Fact]
+    public void A_key_name_secret_shorter_than_32_characters_is_refused_without_quoting_it()
+    {
+        var options = new DocStoreOptions();
+        options.Collections["items"] = new CollectionOptions { PartitionKeyPath = "/pk" };
+        options.SessionTokens.KeyNameSecret = "short-secret";
+
+        var problem = Assert.Single(Problems(options));
+
+        Assert.StartsWith("DocStore:SessionTokens:KeyNameSecret must be at least 32 characters", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("short-secret", problem, StringComparison.Ordinal);
+        options.SessionTokens.KeyNameSecret = new string('s', 32);
+        Assert.Empty(Problems(options));
+    }
 }

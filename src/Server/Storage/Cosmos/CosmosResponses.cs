@@ -15,6 +15,7 @@ internal static partial class CosmosResponses
 {
     /// <summary>Cosmos's sub-status for "the container (or database) does not exist".</summary>
     private const int OwnerResourceNotFound = 1003;
+    private const int ReadSessionNotAvailable = 1002;
 
     private const int MaxMessageCharacters = 300;
 
@@ -46,6 +47,8 @@ internal static partial class CosmosResponses
             case HttpStatusCode.NotFound when subStatus == OwnerResourceNotFound || operation is CosmosOperation.Upsert or CosmosOperation.Create:
                 Log.ContainerMissing(logger, collection.Name, collection.Container, headers.ActivityId);
                 return StoreResult.Failure(StoreStatus.Unavailable, $"the container of collection '{collection.Name}' does not exist");
+            case HttpStatusCode.NotFound when subStatus == ReadSessionNotAvailable:
+                return StoreResult.Failure(StoreStatus.SessionNotAvailable, "the session token names a write no replica of the container has reached after the SDK's retries");
             case HttpStatusCode.NotFound when operation == CosmosOperation.ConditionalReplace:
                 // A conditional replace of an absent document: the etag matches nothing.
                 return StoreResult.PreconditionFailed;

@@ -33,6 +33,9 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
 {
     private const int MaxPooledSessions = 32;
 
+    /// <summary>How often the file's inode and <c>store_identity</c> are compared with the ones opened.</summary>
+    private static readonly TimeSpan FileCheckInterval = TimeSpan.FromSeconds(2);
+
     private readonly string _connectionString;
     private readonly ConcurrentQueue<SqliteSession> _pool = new();
     private readonly GroupCommit _groupCommit;
@@ -42,6 +45,10 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
     private readonly long _lagMilliseconds;
     private readonly ConcurrentDictionary<string, long> _sessionLsns = new(StringComparer.Ordinal);
     private readonly string _storeId;
+    private readonly ulong? _inode;
+    private readonly ITimer _fileCheck;
+    private volatile string? _fileLost;
+    private volatile string? _writeFault;
     private int _pooled;
 
     public EmbeddedDocumentStore(IOptions<DocStoreOptions> options, TimeProvider time, ILogger<EmbeddedDocumentStore> logger)
@@ -64,6 +71,7 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         {
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
             _storeId = SqliteSession.EnsureSchema(_connectionString, _busyTimeout);
+            _inode = FileIdentity.Inode(FilePath);
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -71,6 +79,7 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         }
 
         _groupCommit = new GroupCommit(TryWithSession);
+        _fileCheck = time.CreateTimer(static store => ((EmbeddedDocumentStore)store!).CheckFile(thorough: true), this, FileCheckInterval, FileCheckInterval);
         Log.Opened(logger, FilePath);
     }
 
@@ -88,11 +97,18 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
             return Task.FromResult(ReadLagging(collection.Container, key, sessionToken));
         }
 
-        // Without replica lag every read is answered by the primary, which satisfies any session token.
-        // A static callback with explicit state: every Get comes through here, and allocates no closure.
-        return Task.FromResult(WithSession((collection.Container, key), static (session, state) =>
+        // Without replica lag every read is answered by the primary, which satisfies any session token
+        // this file issued. A static callback with explicit state: every Get comes through here, and
+        // allocates no closure.
+        var required = sessionToken is null ? 0 : SessionToken.ParseOrNull(sessionToken)?.Find("0")?.GlobalLsn ?? 0;
+        return Task.FromResult(WithSession((collection.Container, key, required), static (session, state) =>
         {
             var row = session.Read(null, state.Container, state.key);
+            if (state.required > 0 && state.required > (row?.CollectionLsn ?? session.CollectionLsn(null, state.Container)))
+            {
+                return SessionNotAvailable(state.required);
+            }
+
             if (row is not { } found)
             {
                 return StoreResult.NotFound;
@@ -114,6 +130,11 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         return WithSession(session =>
         {
             using var snapshot = session.Connection.BeginTransaction(deferred: true);
+            if (required > session.CollectionLsn(snapshot, container))
+            {
+                return SessionNotAvailable(required);
+            }
+
             var view = LaggingView(session, snapshot, container, required);
             return VersionAt(session, snapshot, container, key, view) is { } found
                 ? StoreResult.Success(found)
@@ -150,6 +171,15 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
             : null;
     }
 
+    /// <summary>
+    /// A session token names a write this file has not seen: it was issued by a file this one replaced
+    /// (restored from a backup, recreated after a removal). Cosmos DB answers such a read 404/1002
+    /// once its retries on other replicas are spent; no replica of this file will ever catch up.
+    /// </summary>
+    private static StoreResult SessionNotAvailable(long required) => StoreResult.Failure(
+        StoreStatus.SessionNotAvailable,
+        $"the session token names write {required.ToString(System.Globalization.CultureInfo.InvariantCulture)}, which this store has not seen; the store's file may have been replaced");
+
     /// <summary>Advances this process's session container, as a <c>CosmosClient</c> does on every response.</summary>
     private void Observe(string container, long lsn) =>
         _sessionLsns.AddOrUpdate(container, static (_, lsn) => lsn, static (_, seen, lsn) => Math.Max(seen, lsn), lsn);
@@ -173,13 +203,18 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
     {
         cancellationToken.ThrowIfCancellationRequested();
         var container = collection.Container;
-        var required = _lagMilliseconds > 0 ? RequiredLsn(container, sessionToken) : 0;
+        var required = RequiredLsn(container, sessionToken);
         return Task.FromResult(WithSession(
             (container, keys, required),
             (session, state) =>
             {
                 // One snapshot: every document as of one collection LSN.
                 using var snapshot = session.Connection.BeginTransaction(deferred: true);
+                if (state.required > session.CollectionLsn(snapshot, state.container))
+                {
+                    return ReadManyStoreResult.Failed(SessionNotAvailable(state.required));
+                }
+
                 var view = _lagMilliseconds > 0
                     ? LaggingView(session, snapshot, state.container, state.required)
                     : session.CollectionLsn(snapshot, state.container);
@@ -343,11 +378,88 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         return StoreResult.Deleted(SessionToken.ForEmbedded(lsn), RequestCharge.ForWrite(0));
     }
 
-    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(TryWithSession(static session => session.Ping(), out _));
+    /// <summary>
+    /// The readiness check: the file is the one opened (its inode and <c>store_identity</c>), it can
+    /// be read, and, after a write failed for lack of space, permission or an I/O error, a probe
+    /// write commits again. So readiness turns NOT_SERVING while writes cannot succeed, and back to
+    /// SERVING once they can, without waiting for a caller's write (none arrives while not ready).
+    /// </summary>
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        if (CheckFile(thorough: true) is not null)
+        {
+            return Task.FromResult(false);
+        }
+
+        if (_writeFault is null)
+        {
+            return Task.FromResult(TryWithSession(static session => session.Ping(), out _));
+        }
+
+        var writable = TryWithSession(static session => session.ProbeWrite(), out _);
+        if (writable)
+        {
+            Log.WritableAgain(_logger, FilePath);
+            _writeFault = null;
+        }
+
+        return Task.FromResult(writable);
+    }
+
+    /// <summary>
+    /// Whether the file at <see cref="FilePath"/> is still the one this store opened: the same inode
+    /// and, when <paramref name="thorough"/>, the same <c>store_identity</c>. Once it is not, the store
+    /// refuses every call (the sessions still open write to an unlinked file whose writes would be
+    /// lost at the next start) and says so in the log once.
+    /// </summary>
+    /// <returns><see langword="null"/> while the file is the one opened, else what happened to it.</returns>
+    private string? CheckFile(bool thorough)
+    {
+        if (_fileLost is { } lost)
+        {
+            return lost;
+        }
+
+        string? found = null;
+        if (!File.Exists(FilePath))
+        {
+            found = "was removed";
+        }
+        else if (_inode is { } inode && FileIdentity.Inode(FilePath) is { } now && now != inode)
+        {
+            found = "was replaced by another file";
+        }
+        else if (thorough)
+        {
+            try
+            {
+                if (SqliteSession.ReadIdentity(_connectionString) is var identity && identity != _storeId)
+                {
+                    found = "was replaced by the file of another store";
+                }
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is 14 or 26)
+            {
+                // SQLITE_CANTOPEN (removed since the check above), SQLITE_NOTADB (overwritten).
+                found = "was removed or overwritten";
+            }
+            catch (SqliteException)
+            {
+                // Busy or locked by a writer: the identity is checked again at the next tick.
+            }
+        }
+
+        if (found is not null && Interlocked.CompareExchange(ref _fileLost, found, null) is null)
+        {
+            Log.FileLost(_logger, FilePath, found);
+        }
+
+        return _fileLost;
+    }
 
     public void Dispose()
     {
+        _fileCheck.Dispose();
         _groupCommit.Dispose();
         while (_pool.TryDequeue(out var session))
         {
@@ -421,6 +533,11 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
     /// </summary>
     private TResult WithSession<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> action, Func<StoreResult, TResult> unavailable)
     {
+        if (CheckFile(thorough: false) is { } lost)
+        {
+            return unavailable(StoreResult.Failure(StoreStatus.Unavailable, $"the embedded store's file {lost} while the server ran; writes are refused until it is restored and the server restarted"));
+        }
+
         SqliteSession session;
         try
         {
@@ -455,7 +572,12 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         {
             session.Dispose();
             Log.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
-            return unavailable(StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file is busy or cannot be written"));
+            if (e.SqliteErrorCode is SqliteFull or SqliteReadOnly or SqliteIoError)
+            {
+                _writeFault = Describe(e);
+            }
+
+            return unavailable(StoreResult.Failure(StoreStatus.Unavailable, Describe(e)));
         }
         catch
         {
@@ -464,6 +586,23 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         }
     }
 
-    // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
-    private static bool IsUnavailable(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14;
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+
+    private static bool IsUnavailable(SqliteException e) =>
+        e.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteIoError or SqliteFull or SqliteCantOpen;
+
+    /// <summary>What the caller is told for a SQLite fault that makes the file unusable: the cause, not a guess.</summary>
+    private static string Describe(SqliteException e) => e.SqliteErrorCode switch
+    {
+        SqliteFull => "the disk holding the embedded store's file is full",
+        SqliteReadOnly => "the embedded store's file is read-only",
+        SqliteIoError => "the disk holding the embedded store's file reported an I/O error",
+        SqliteCantOpen => "the embedded store's file cannot be opened",
+        _ => "the embedded store's file is locked by another writer past the busy timeout",
+    };
 }

@@ -25,6 +25,7 @@ internal sealed class SqliteSession : IDisposable
     private readonly SqliteCommand _keepTombstone;
     private readonly SqliteCommand _pruneCollectionHistory;
     private readonly SqliteCommand _collectionLsn;
+    private readonly SqliteCommand _probeWrite;
 
     private SqliteSession(SqliteConnection connection)
     {
@@ -95,6 +96,9 @@ internal sealed class SqliteSession : IDisposable
         _pruneCollectionHistory = Prepare(
             "DELETE FROM document_history WHERE collection = $c AND superseded_at <= $cutoff",
             "$c", "$cutoff");
+
+        // Writes and removes 64 KB: a write that needs the disk to have room, and leaves nothing behind.
+        _probeWrite = Prepare("INSERT OR REPLACE INTO write_probe (singleton, body) VALUES (1, zeroblob(65536)); DELETE FROM write_probe;");
     }
 
     public SqliteConnection Connection { get; }
@@ -173,10 +177,29 @@ internal sealed class SqliteSession : IDisposable
                 id TEXT NOT NULL
             );
             INSERT OR IGNORE INTO store_identity (singleton, id) VALUES (1, lower(hex(randomblob(16))));
+            -- The readiness check's probe write (EmbeddedDocumentStore.IsReachableAsync); always empty.
+            CREATE TABLE IF NOT EXISTS write_probe (
+                singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+                body BLOB NOT NULL
+            );
             """;
         command.ExecuteNonQuery();
         command.CommandText = "SELECT id FROM store_identity";
         return (string)command.ExecuteScalar()!;
+    }
+
+    /// <summary>
+    /// The identity (<c>store_identity</c>) of the file at <paramref name="connectionString"/>'s path,
+    /// opened without creating it: <see langword="null"/> when there is no such file or it has no identity.
+    /// </summary>
+    public static string? ReadIdentity(string connectionString)
+    {
+        var existing = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadWrite }.ToString();
+        using var connection = new SqliteConnection(existing);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id FROM store_identity";
+        return command.ExecuteScalar() as string;
     }
 
     /// <summary>
@@ -311,6 +334,15 @@ internal sealed class SqliteSession : IDisposable
 
     public void Ping() => _ping.ExecuteScalar();
 
+    /// <summary>Commits a write that needs room on the disk and leaves nothing behind: see <see cref="_probeWrite"/>.</summary>
+    public void ProbeWrite()
+    {
+        using var transaction = Connection.BeginTransaction(deferred: false);
+        _probeWrite.Transaction = transaction;
+        _probeWrite.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
     public void Dispose()
     {
         _read.Dispose();
@@ -329,6 +361,7 @@ internal sealed class SqliteSession : IDisposable
         _keepTombstone.Dispose();
         _pruneCollectionHistory.Dispose();
         _collectionLsn.Dispose();
+        _probeWrite.Dispose();
         Connection.Dispose();
     }
 
