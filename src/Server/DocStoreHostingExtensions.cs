@@ -43,6 +43,7 @@ public static class DocStoreHostingExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CollectionRegistry>();
+        services.TryAddSingleton<ChangeFeedStreams>();
         services.TryAddSingleton<EmbeddedDocumentStore>();
         services.AddCosmosStore();
         services.TryAddSingleton<IDocumentStore>(provider => provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Store == StoreKind.Cosmos

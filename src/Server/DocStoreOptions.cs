@@ -48,6 +48,9 @@ public sealed class DocStoreOptions
 
     /// <summary>How the process stops on SIGTERM (<c>DocStore:Shutdown</c>).</summary>
     public ShutdownOptions Shutdown { get; set; } = new();
+
+    /// <summary>The change feed's settings (<c>DocStore:ChangeFeed</c>).</summary>
+    public ChangeFeedOptions ChangeFeed { get; set; } = new();
 }
 
 /// <summary>One collection (<c>DocStore:Collections:&lt;name&gt;</c>).</summary>
@@ -64,6 +67,12 @@ public sealed class CollectionOptions
     /// (<c>DocStore:Collections:&lt;name&gt;:Container</c>). Defaults to the collection's name.
     /// </summary>
     public string? Container { get; set; }
+
+    /// <summary>
+    /// Whether a query may span every partition (<c>DocStore:Collections:&lt;name&gt;:AllowCrossPartitionQuery</c>).
+    /// Such a query fans out to every physical partition on Cosmos DB. Defaults to false.
+    /// </summary>
+    public bool AllowCrossPartitionQuery { get; set; }
 }
 
 /// <summary>The embedded store (<c>DocStore:Embedded</c>).</summary>
@@ -209,4 +218,27 @@ public sealed class ShutdownOptions
     /// before SIGTERM. Defaults to zero.
     /// </summary>
     public TimeSpan DrainDelay { get; set; } = TimeSpan.Zero;
+}
+
+/// <summary>The change feed's settings (<c>DocStore:ChangeFeed</c>).</summary>
+public sealed class ChangeFeedOptions
+{
+    /// <summary>
+    /// The longest a WatchChanges stream goes without a message: it then sends an empty one with the
+    /// current continuation (<c>DocStore:ChangeFeed:HeartbeatInterval</c>). Defaults to 10 seconds.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often a stream looks for changes that no signal announced: another process's writes to the
+    /// embedded store, and every change on Cosmos DB (<c>DocStore:ChangeFeed:PollInterval</c>).
+    /// Defaults to 250 milliseconds.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The most WatchChanges streams one process serves at once; more are RESOURCE_EXHAUSTED
+    /// (<c>DocStore:ChangeFeed:MaxStreams</c>). Defaults to 1000.
+    /// </summary>
+    public int MaxStreams { get; set; } = 1000;
 }

@@ -22,6 +22,8 @@ internal static class DocStoreErrors
     public const string EtagMismatch = "ETAG_MISMATCH";
     public const string Throttled = "THROTTLED";
     public const string StoreUnavailable = "STORE_UNAVAILABLE";
+    public const string ConditionNotMet = "CONDITION_NOT_MET";
+    public const string TooManyStreams = "TOO_MANY_STREAMS";
 
     [DoesNotReturn]
     public static void ThrowCollectionNotFound(string collection) =>
@@ -59,6 +61,8 @@ internal static class DocStoreErrors
                 throw Create(Code.NotFound, $"Document {Quote.Short(key.Id)} does not exist in partition {Quote.Short(key.PartitionKey)} of collection '{collection.Name}'.", DocumentNotFound, where);
             case StoreStatus.PreconditionFailed:
                 throw Create(Code.Aborted, $"Document {Quote.Short(key.Id)} does not have the etag given in if_match; read it again and retry.", EtagMismatch, where);
+            case StoreStatus.ConditionNotMet:
+                throw Create(Code.FailedPrecondition, $"Document {Quote.Short(key.Id)} does not match the patch's condition; nothing changed.", ConditionNotMet, where);
             case StoreStatus.PatchNotApplicable:
                 throw Create(Code.InvalidArgument, $"The patch cannot apply to document {Quote.Short(key.Id)}: {result.Message}", PatchNotApplicable, where);
             case StoreStatus.TooLarge:
@@ -74,6 +78,11 @@ internal static class DocStoreErrors
                 throw new InvalidOperationException($"Store status {result.Status} is not an error.");
         }
     }
+
+    /// <summary>The error for a WatchChanges stream over the process's cap.</summary>
+    public static RpcException StreamLimitReached(int max) =>
+        Create(Code.ResourceExhausted, $"This server already serves its maximum of {max} WatchChanges streams (DocStore:ChangeFeed:MaxStreams); retry later or on another server.", TooManyStreams, metadata: null,
+            Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) }));
 
     private static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata, Any? extra = null)
     {

@@ -12,7 +12,7 @@ namespace DocStore.Server.Api;
 /// bound to the contract by <see cref="DocStoreServiceMethodProvider"/>, not by deriving from the
 /// generated base class, so that undecodable requests get a clear error.
 /// </summary>
-internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry collections, SessionTokenRegistry sessionTokens, DocStoreMetrics metrics)
+internal sealed partial class DocStoreService(IDocumentStore store, CollectionRegistry collections, SessionTokenRegistry sessionTokens, DocStoreMetrics metrics, ChangeFeedStreams streams)
 {
     public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
     {
@@ -38,8 +38,8 @@ internal sealed class DocStoreService(IDocumentStore store, CollectionRegistry c
 
     public async Task<PatchResponse> Patch(PatchRequest request, ServerCallContext context)
     {
-        var (collection, key, operations) = RequestValidator.ValidatePatch(request, collections);
-        var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        var (collection, key, operations, condition) = RequestValidator.ValidatePatch(request, collections);
+        var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), condition, context.CancellationToken);
         metrics.Record(nameof(Patch), collection, result);
         var stored = Succeeded(result, collection, key);
         await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);

@@ -43,5 +43,15 @@ internal sealed class DocStoreServiceMethodProvider : IServiceMethodProvider<Doc
             var guarded = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, DecodeOrReject(method.RequestMarshaller), method.ResponseMarshaller);
             context.AddUnaryMethod(guarded, [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)], invoker);
         }
+
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
+        {
+            var implementation = typeof(DocStoreService).GetMethod(method.Name, [typeof(TRequest), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext)])
+                ?? throw new InvalidOperationException($"{nameof(DocStoreService)} does not implement {method.FullName}.");
+            var invoker = implementation.CreateDelegate<ServerStreamingServerMethod<DocStoreService, TRequest, TResponse>>();
+
+            var guarded = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, DecodeOrReject(method.RequestMarshaller), method.ResponseMarshaller);
+            context.AddServerStreamingMethod(guarded, [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)], invoker);
+        }
     }
 }

@@ -11,7 +11,7 @@ namespace DocStore.Server.Api;
 /// Checks requests against Cosmos DB's rules before any store is touched. Every problem in a
 /// request is reported at once, as <c>BadRequest</c> field violations named after the request's fields.
 /// </summary>
-internal static class RequestValidator
+internal static partial class RequestValidator
 {
     private static readonly JsonPointer IdPath = JsonPointer.Parse("/id");
 
@@ -84,7 +84,7 @@ internal static class RequestValidator
         return (collection, new DocumentKey(id!, partitionKey!), body);
     }
 
-    public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations) ValidatePatch(PatchRequest request, CollectionRegistry collections)
+    public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations, Storage.Query.DocumentFilter? Condition) ValidatePatch(PatchRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -109,8 +109,9 @@ internal static class RequestValidator
             }
         }
 
+        var condition = request.Condition is null ? null : ToFilter(request.Condition, "condition", violations);
         violations.ThrowIfAny();
-        return (collection!, new DocumentKey(request.Id, request.PartitionKey), operations);
+        return (collection!, new DocumentKey(request.Id, request.PartitionKey), operations, condition);
     }
 
     private static DocumentPatchOperation? ToOperation(PatchOperation operation, string field, CollectionDefinition collection, Violations violations)

@@ -10,6 +10,12 @@ internal enum StoreStatus
     TooLarge,
     Throttled,
     Unavailable,
+
+    /// <summary>A conditional patch's document does not match its condition.</summary>
+    ConditionNotMet,
+
+    /// <summary>A page token or change-feed continuation the store cannot use (another store file, garbage).</summary>
+    InvalidContinuation,
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using DocStore.Server.Storage.Query;
 using Microsoft.Azure.Cosmos;
 
 namespace DocStore.Server.Storage.Cosmos;
@@ -9,7 +10,7 @@ namespace DocStore.Server.Storage.Cosmos;
 /// response's status code; nothing on the hot path throws for an expected outcome. The caller's
 /// cancellation token (the gRPC deadline) flows into every call.
 /// </summary>
-internal sealed class CosmosDocumentStore(CosmosContainers containers, ILogger<CosmosDocumentStore> logger) : IDocumentStore
+internal sealed partial class CosmosDocumentStore(CosmosContainers containers, ILogger<CosmosDocumentStore> logger) : IDocumentStore
 {
     /// <inheritdoc />
     public string TokenScope(CollectionDefinition collection) => containers.TokenScope(collection);
@@ -46,7 +47,7 @@ internal sealed class CosmosDocumentStore(CosmosContainers containers, ILogger<C
             cancellationToken);
     }
 
-    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
+    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, DocumentFilter? condition, CancellationToken cancellationToken)
     {
         var patch = new PatchOperation[operations.Count];
         for (var i = 0; i < patch.Length; i++)
@@ -54,12 +55,20 @@ internal sealed class CosmosDocumentStore(CosmosContainers containers, ILogger<C
             patch[i] = ToCosmos(operations[i]);
         }
 
-        return await CallAsync(
+        var options = ifMatch is null && condition is null ? null : new PatchItemRequestOptions
+        {
+            IfMatchEtag = ifMatch,
+            FilterPredicate = condition is null ? null : CosmosQueryText.FilterPredicate(condition),
+        };
+        var result = await CallAsync(
             collection,
             CosmosOperation.Patch,
-            (key, patch, options: ifMatch is null ? null : new PatchItemRequestOptions { IfMatchEtag = ifMatch }),
+            (key, patch, options),
             static (container, state, token) => container.PatchItemStreamAsync(state.key.Id, new PartitionKey(state.key.PartitionKey), state.patch, state.options, token),
             cancellationToken);
+        return condition is null || result.Status != StoreStatus.PreconditionFailed
+            ? result
+            : await WhichPreconditionAsync(collection, key, ifMatch, cancellationToken);
     }
 
     /// <summary>
@@ -144,4 +153,6 @@ internal enum CosmosOperation
     Upsert,
     ConditionalReplace,
     Patch,
+    Query,
+    ChangeFeed,
 }

@@ -52,6 +52,9 @@ internal static partial class CosmosResponses
                 return StoreResult.PreconditionFailed;
             case HttpStatusCode.TooManyRequests:
                 return StoreResult.Failure(StoreStatus.Throttled, retryAfter: RetryAfter(headers));
+            case HttpStatusCode.BadRequest when operation is CosmosOperation.Query or CosmosOperation.ChangeFeed:
+                // DocStore writes the SQL itself; what the caller controls is the continuation.
+                return StoreResult.Failure(StoreStatus.InvalidContinuation, await message());
             case HttpStatusCode.BadRequest when operation == CosmosOperation.Patch:
                 return StoreResult.Failure(StoreStatus.PatchNotApplicable, await message());
             case HttpStatusCode.RequestEntityTooLarge:
@@ -70,7 +73,11 @@ internal static partial class CosmosResponses
     }
 
     /// <summary>The document without system properties, its etag, update time, session token and charge.</summary>
-    public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, Headers headers)
+    public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, Headers headers) =>
+        ToDocument(json, headers.ETag, headers.Session ?? "", headers.RequestCharge);
+
+    /// <summary>The document without system properties; the etag is <paramref name="etagHeader"/> when set, else the document's <c>_etag</c>.</summary>
+    public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, string? etagHeader, string sessionToken, double requestCharge)
     {
         using var document = JsonDocument.Parse(json, DocumentJson.DocumentOptions);
         var output = new ArrayBufferWriter<byte>(json.Length);
@@ -100,10 +107,10 @@ internal static partial class CosmosResponses
 
         return new StoredDocument(
             output.WrittenMemory,
-            headers.ETag ?? etag ?? "",
+            etagHeader ?? etag ?? "",
             ts is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : DateTimeOffset.UtcNow,
-            headers.Session ?? "",
-            headers.RequestCharge);
+            sessionToken,
+            requestCharge);
     }
 
     /// <summary>The delay Cosmos asked for (<c>x-ms-retry-after-ms</c>), after the SDK's own retries.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DocStore.Server.Consistency;
+using DocStore.Server.Storage.Query;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -29,7 +30,7 @@ namespace DocStore.Server.Storage.Embedded;
 /// and reads. So one process always reads its own writes, and only several processes show stale reads.
 /// </para>
 /// </remarks>
-internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
+internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposable
 {
     private const int MaxPooledSessions = 32;
 
@@ -144,7 +145,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         _sessionLsns.AddOrUpdate(container, static (_, lsn) => lsn, static (_, seen, lsn) => Math.Max(seen, lsn), lsn);
 
     public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-        _groupCommit.WriteAsync(
+        SignalAfter(collection, _groupCommit.WriteAsync(
             (session, transaction) =>
             {
                 if (ifMatch is not null && session.ReadETag(transaction, collection.Container, key) != ifMatch)
@@ -154,10 +155,10 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
 
                 return StoreResult.Success(Write(session, transaction, collection.Container, key, body));
             },
-            cancellationToken);
+            cancellationToken));
 
-    public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
-        _groupCommit.WriteAsync(
+    public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, DocumentFilter? condition, CancellationToken cancellationToken) =>
+        SignalAfter(collection, _groupCommit.WriteAsync(
             (session, transaction) =>
             {
                 if (session.ReadForWrite(transaction, collection.Container, key) is not { } current)
@@ -168,6 +169,11 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
                 if (ifMatch is not null && current.ETag != ifMatch)
                 {
                     return StoreResult.PreconditionFailed;
+                }
+
+                if (condition is not null && !FilterEvaluator.Matches(condition, JsonOrder.Parse(current.Body)))
+                {
+                    return StoreResult.Failure(StoreStatus.ConditionNotMet);
                 }
 
                 var document = (JsonObject)JsonNode.Parse(current.Body, documentOptions: DocumentJson.DocumentOptions)!;
@@ -188,7 +194,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
 
                 return StoreResult.Success(Write(session, transaction, collection.Container, key, body));
             },
-            cancellationToken);
+            cancellationToken));
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
         Task.FromResult(WithSession(static session =>
@@ -251,7 +257,11 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
     /// Runs <paramref name="action"/> on a pooled session. SQLite faults that mean the file cannot be
     /// used right now become <see cref="StoreStatus.Unavailable"/>; a session that failed is discarded.
     /// </summary>
-    private StoreResult WithSession<TState>(TState state, Func<SqliteSession, TState, StoreResult> action)
+    private StoreResult WithSession<TState>(TState state, Func<SqliteSession, TState, StoreResult> action) =>
+        WithSession(state, action, static message => StoreResult.Failure(StoreStatus.Unavailable, message));
+
+    /// <inheritdoc cref="WithSession{TState}"/>
+    private TResult WithSession<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> action, Func<string, TResult> unavailable)
     {
         SqliteSession session;
         try
@@ -265,7 +275,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         catch (SqliteException e) when (IsUnavailable(e))
         {
             EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
-            return StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file cannot be opened");
+            return unavailable("the embedded store's file cannot be opened");
         }
 
         try
@@ -287,7 +297,7 @@ internal sealed class EmbeddedDocumentStore : IDocumentStore, IDisposable
         {
             session.Dispose();
             EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
-            return StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file is busy or cannot be written");
+            return unavailable("the embedded store's file is busy or cannot be written");
         }
         catch
         {

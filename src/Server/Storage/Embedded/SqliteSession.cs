@@ -94,6 +94,8 @@ internal sealed class SqliteSession : IDisposable
                 pragmas.ExecuteNonQuery();
             }
 
+            Query.SqliteQueryText.RegisterFunctions(connection);
+
             return new SqliteSession(connection);
         }
         catch
@@ -128,6 +130,8 @@ internal sealed class SqliteSession : IDisposable
                 committed_at INTEGER NOT NULL, -- Unix milliseconds when that write committed
                 PRIMARY KEY (collection, partition_key, id)
             );
+            -- The change feed reads a collection's documents in the order of their writes' LSNs.
+            CREATE INDEX IF NOT EXISTS documents_by_lsn ON documents (collection, lsn);
             -- The replica-lag model (DocStore:Embedded:ReplicaLag): versions replaced within the lag
             -- window, and when each recent LSN committed. Both stay empty when the lag is zero.
             CREATE TABLE IF NOT EXISTS document_history (
