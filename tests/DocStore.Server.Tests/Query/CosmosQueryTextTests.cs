@@ -22,12 +22,20 @@ public sealed partial class CosmosQueryTextTests
             Asc("/total"), Desc("/address/city"));
         var (text, parameters) = CosmosQueryText.Select(query);
         Assert.Equal(
-            """SELECT * FROM c WHERE ((c["status"] = @p0) AND (c["total"] > @p1) AND (c["tags"][0] IN (@p2, @p3)) AND (NOT IS_DEFINED(c["deleted"])) AND STARTSWITH(c["name"], @p4, false) AND ARRAY_CONTAINS(c["lines"], @p5, false)) ORDER BY c["total"] ASC, c["address"]["city"] DESC""",
+            """SELECT * FROM c WHERE ((c["status"] = @p0) AND (c["total"] > @p1) AND (c["tags"][0] IN (@p2, @p3)) AND (NOT IS_DEFINED(c["deleted"])) AND STARTSWITH(c["name"], @p4) AND ARRAY_CONTAINS(c["lines"], @p5)) ORDER BY c["total"] ASC, c["address"]["city"] DESC""",
             text);
         Assert.Equal(["@p0", "@p1", "@p2", "@p3", "@p4", "@p5"], parameters.Select(p => p.Key));
         Assert.Equal("\"open\"", parameters[0].Value.GetRawText());
         Assert.Equal(JsonValueKind.Null, parameters[3].Value.ValueKind);
         Assert.Equal("""{"sku":"x"}""", parameters[5].Value.GetRawText());
+    }
+
+    [Fact]
+    public void A_partition_query_names_the_partition_key_as_a_parameter()
+    {
+        var (text, parameters) = CosmosQueryText.Select(Where(Eq("/a", "1")), (server::DocStore.Server.Storage.JsonPointer.Parse("/customer/id"), Injection));
+        Assert.Equal("""SELECT * FROM c WHERE (c["customer"]["id"] = @p0) AND (c["a"] = @p1)""", text);
+        Assert.Equal(Injection, parameters[0].Value.GetString());
     }
 
     [Fact]
@@ -50,7 +58,7 @@ public sealed partial class CosmosQueryTextTests
     public void A_filter_predicate_escapes_every_literal()
     {
         var predicate = CosmosQueryText.FilterPredicate(Any(Eq("/a", JsonSerializer.Serialize(Injection)), StartsWith("/b", "\"caf\u00e9 \\u2028\""), In("/c", $"[1.5, {JsonSerializer.Serialize(Injection)}]")));
-        Assert.Equal("""FROM c WHERE ((c[] = ) OR STARTSWITH(c[], , false) OR (c[] IN (1.5, )))""", StripLiterals(predicate));
+        Assert.Equal("""FROM c WHERE ((c[] = ) OR STARTSWITH(c[], ) OR (c[] IN (1.5, )))""", StripLiterals(predicate));
         Assert.Equal(["a", Injection, "b", "caf\u00e9 \u2028", "c", Injection], Literals(predicate));
         Assert.DoesNotContain('\'', predicate);
         Assert.DoesNotContain('\n', predicate);

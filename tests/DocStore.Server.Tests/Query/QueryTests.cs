@@ -103,7 +103,7 @@ public abstract class QueryTests(IContractServer server)
     }
 
     [Fact]
-    public async Task Pages_follow_each_other_without_gaps_or_repeats()
+    public virtual async Task Pages_follow_each_other_without_gaps_or_repeats()
     {
         for (var i = 0; i < 23; i++)
         {
@@ -114,6 +114,18 @@ public abstract class QueryTests(IContractServer server)
         Assert.Equal(23, ids.Count);
         Assert.Equal(23, ids.Distinct().Count());
         Assert.Equal(Enumerable.Range(0, 23).Select(i => $"d{i:D2}").OrderBy(id => int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) % 5).ThenBy(id => id, StringComparer.Ordinal), ids);
+    }
+
+    [Fact]
+    public async Task Pages_without_an_order_cover_every_document_once()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            await UpsertAsync($$"""{"id":"u{{i:D2}}","pk":"{{_partition}}"}""");
+        }
+
+        var ids = await AllIdsAsync(Request(pageSize: 5));
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"u{i:D2}"), ids.Order(StringComparer.Ordinal));
     }
 
     [Fact]

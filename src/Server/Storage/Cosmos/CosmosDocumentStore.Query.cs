@@ -12,7 +12,7 @@ internal sealed partial class CosmosDocumentStore
 {
     public async Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken)
     {
-        var (text, parameters) = CosmosQueryText.Select(query);
+        var (text, parameters) = CosmosQueryText.Select(query, partitionKey is null ? null : (collection.PartitionKeyPath, partitionKey));
         var definition = new QueryDefinition(text);
         foreach (var (name, value) in parameters)
         {
@@ -27,7 +27,7 @@ internal sealed partial class CosmosDocumentStore
         };
         return await PageAsync(
             collection,
-            CosmosOperation.Query,
+            continuation is null ? CosmosOperation.Query : CosmosOperation.QueryContinued,
             () => containers.Get(collection).GetItemQueryStreamIterator(definition, continuation, options),
             cancellationToken);
     }
@@ -82,7 +82,7 @@ internal sealed partial class CosmosDocumentStore
             var failure = await CosmosResponses.FromExceptionAsync(e, operation, collection, logger);
             return StorePage.Failure(failure.Status, failure.Message, failure.RetryAfter);
         }
-        catch (ArgumentException e) when (operation is CosmosOperation.Query or CosmosOperation.ChangeFeed)
+        catch (ArgumentException e) when (operation is CosmosOperation.QueryContinued or CosmosOperation.ChangeFeed)
         {
             // The SDK parses a continuation before sending anything, and refuses a malformed one this way.
             CosmosStoreLog.Unreachable(logger, 400, e);

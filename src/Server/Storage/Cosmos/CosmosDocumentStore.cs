@@ -154,5 +154,6 @@ internal enum CosmosOperation
     ConditionalReplace,
     Patch,
     Query,
+    QueryContinued,
     ChangeFeed,
 }

@@ -52,7 +52,7 @@ internal static partial class CosmosResponses
                 return StoreResult.PreconditionFailed;
             case HttpStatusCode.TooManyRequests:
                 return StoreResult.Failure(StoreStatus.Throttled, retryAfter: RetryAfter(headers));
-            case HttpStatusCode.BadRequest when operation is CosmosOperation.Query or CosmosOperation.ChangeFeed:
+            case HttpStatusCode.BadRequest when operation is CosmosOperation.QueryContinued or CosmosOperation.ChangeFeed:
                 // DocStore writes the SQL itself; what the caller controls is the continuation.
                 return StoreResult.Failure(StoreStatus.InvalidContinuation, await message());
             case HttpStatusCode.BadRequest when operation == CosmosOperation.Patch:
