@@ -21,6 +21,9 @@ internal sealed class ChangeFeedStreams(IOptions<DocStoreOptions> options, IHost
     /// <summary>Cancelled when the host begins to stop.</summary>
     public CancellationToken Stopping => lifetime.ApplicationStopping;
 
+    /// <summary>The most streams open at once.</summary>
+    public int MaxStreams => _options.MaxStreams;
+
     /// <summary>The streams open now.</summary>
     public int Open => Volatile.Read(ref _open);
 

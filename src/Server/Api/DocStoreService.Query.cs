@@ -68,7 +68,7 @@ internal sealed partial class DocStoreService
         var start = Unseal(changes.Start, binding);
         if (!streams.TryEnter())
         {
-            throw DocStoreErrors.StreamLimitReached(streams.Open);
+            throw DocStoreErrors.StreamLimitReached(streams.MaxStreams);
         }
 
         try

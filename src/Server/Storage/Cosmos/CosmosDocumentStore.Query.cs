@@ -29,6 +29,7 @@ internal sealed partial class CosmosDocumentStore
             collection,
             continuation is null ? CosmosOperation.Query : CosmosOperation.QueryContinued,
             () => containers.Get(collection).GetItemQueryStreamIterator(definition, continuation, options),
+            continued: continuation is not null,
             cancellationToken);
     }
 
@@ -46,6 +47,7 @@ internal sealed partial class CosmosDocumentStore
             collection,
             CosmosOperation.ChangeFeed,
             () => containers.Get(collection).GetChangeFeedStreamIterator(from, ChangeFeedMode.LatestVersion, new ChangeFeedRequestOptions { PageSizeHint = maxItems }),
+            continued: start is ChangeFeedStart.After,
             cancellationToken);
     }
 
@@ -69,7 +71,7 @@ internal sealed partial class CosmosDocumentStore
     }
 
     /// <summary>Reads one page from a feed iterator: a query's, or the change feed's (where 304 is an empty page).</summary>
-    private async Task<StorePage> PageAsync(CollectionDefinition collection, CosmosOperation operation, Func<FeedIterator> open, CancellationToken cancellationToken)
+    private async Task<StorePage> PageAsync(CollectionDefinition collection, CosmosOperation operation, Func<FeedIterator> open, bool continued, CancellationToken cancellationToken)
     {
         ResponseMessage response;
         try
@@ -82,7 +84,7 @@ internal sealed partial class CosmosDocumentStore
             var failure = await CosmosResponses.FromExceptionAsync(e, operation, collection, logger);
             return StorePage.Failure(failure.Status, failure.Message, failure.RetryAfter);
         }
-        catch (ArgumentException e) when (operation is CosmosOperation.QueryContinued or CosmosOperation.ChangeFeed)
+        catch (ArgumentException e) when (continued)
         {
             // The SDK parses a continuation before sending anything, and refuses a malformed one this way.
             CosmosStoreLog.Unreachable(logger, 400, e);
@@ -120,7 +122,7 @@ internal sealed partial class CosmosDocumentStore
                     var json = JsonSerializer.SerializeToUtf8Bytes(document);
                     var id = document.TryGetProperty("id", out var idValue) ? idValue.GetString() ?? "" : "";
                     var partition = JsonOrder.Resolve(document, collection.PartitionKeyPath) is { ValueKind: JsonValueKind.String } pk ? pk.GetString()! : "";
-                    items.Add(new StoredItem(new DocumentKey(id, partition), CosmosResponses.ToDocument(json, etagHeader: null, session, 0)));
+                    items.Add(new StoredItem(new DocumentKey(id, partition), CosmosResponses.ToDocument(json, etagHeader: null, session, 0, fromChangeFeed: operation == CosmosOperation.ChangeFeed)));
                 }
             }
 

@@ -76,8 +76,11 @@ internal static partial class CosmosResponses
     public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, Headers headers) =>
         ToDocument(json, headers.ETag, headers.Session ?? "", headers.RequestCharge);
 
-    /// <summary>The document without system properties; the etag is <paramref name="etagHeader"/> when set, else the document's <c>_etag</c>.</summary>
-    public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, string? etagHeader, string sessionToken, double requestCharge)
+    /// <summary>
+    /// The document without system properties; the etag is <paramref name="etagHeader"/> when set, else
+    /// the document's <c>_etag</c>. The change feed's items also carry <c>_lsn</c>, which goes too.
+    /// </summary>
+    public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, string? etagHeader, string sessionToken, double requestCharge, bool fromChangeFeed = false)
     {
         using var document = JsonDocument.Parse(json, DocumentJson.DocumentOptions);
         var output = new ArrayBufferWriter<byte>(json.Length);
@@ -88,6 +91,11 @@ internal static partial class CosmosResponses
             writer.WriteStartObject();
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                if (fromChangeFeed && property.NameEquals("_lsn"))
+                {
+                    continue;
+                }
+
                 if (!DocumentLimits.SystemProperties.Contains(property.Name))
                 {
                     property.WriteTo(writer);
