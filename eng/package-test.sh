@@ -41,18 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Port 0: Kestrel picks a free port and logs it.
-DocStore__Embedded__Path="$work/docstore.db" DocStore__Metrics__Port=0 \
-  dotnet "$server_dll" --urls http://127.0.0.1:0 >"$work/server.log" 2>&1 &
-server_pid=$!
-address=""
-for _ in $(seq 1 600); do
-  address=$(grep -o 'Now listening on: http://127.0.0.1:[0-9]*' "$work/server.log" | head -n1 | sed 's/Now listening on: //' || true)
-  [ -n "$address" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$address" ]; then
-  echo "the server did not start:"; cat "$work/server.log"; exit 1
-fi
+source "$root/eng/server.sh"
+start_server "$server_dll" "$work/server.log" DocStore__Embedded__Path="$work/docstore.db"
 
 dotnet tests/PackageConsumer/bin/Release/net10.0/PackageConsumer.dll "$address" "${PACKAGE_TEST_TIMED_CALLS:-2000}"

@@ -11,6 +11,8 @@ internal static class Program
         {
             ConsistencyCommand.Create(),
             Bench.BenchCommand.Create(),
+            Bench.EmbeddedSeeder.Create(),
+            Bench.FramesCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

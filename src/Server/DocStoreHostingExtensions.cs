@@ -46,21 +46,25 @@ public static class DocStoreHostingExtensions
         services.TryAddSingleton<ChangeFeedStreams>();
         services.TryAddSingleton<EmbeddedDocumentStore>();
         services.AddCosmosStore();
-        services.TryAddSingleton<IDocumentStore>(provider => provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Store == StoreKind.Cosmos
-            ? provider.GetRequiredService<CosmosDocumentStore>()
-            : provider.GetRequiredService<EmbeddedDocumentStore>());
-        services.AddHostedService<StoreStartup>();
         services.AddSessionTokenSharing();
+
+        // The one store callers receive: the configured store, wrapped in session consistency.
+        services.TryAddSingleton<IDocumentStore>(provider => new SessionConsistentStore(
+            provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Store == StoreKind.Cosmos
+                ? provider.GetRequiredService<CosmosDocumentStore>()
+                : provider.GetRequiredService<EmbeddedDocumentStore>(),
+            provider.GetRequiredService<SessionTokenResolver>()));
+        services.AddHostedService<OpenStoresAtStartup>();
 
         services.AddGrpc(options =>
         {
             options.MaxReceiveMessageSize = MaxReceiveMessageSize;
             options.Interceptors.Add<ExceptionInterceptor>();
         });
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<DocStoreService>, DocStoreServiceMethodProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<DocumentsGrpcService>, DocumentsGrpcServiceMethodProvider>());
 
         // Reflection finds a service's descriptor through its generated base class, which
-        // DocStoreService does not derive from (see DocStoreServiceMethodProvider), so the services are
+        // DocumentsGrpcService does not derive from (see DocumentsGrpcServiceMethodProvider), so the services are
         // listed here. The error-detail messages are described too, so that grpcurl and buf curl can
         // decode the ErrorInfo, BadRequest and RetryInfo in an error instead of printing base64.
         Google.Protobuf.Reflection.ServiceDescriptor[] described =
@@ -88,7 +92,7 @@ public static class DocStoreHostingExtensions
     public static IEndpointRouteBuilder MapDocStore(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGrpcService<DocStoreService>();
+        endpoints.MapGrpcService<DocumentsGrpcService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapDocStoreOperations();

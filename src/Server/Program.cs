@@ -1,11 +1,4 @@
 using DocStore.Server;
-using DocStore.Server.Storage.Embedded;
-
-// A tool for benchmarks, not a mode of the service: fill an embedded store file, then exit.
-if (args is [EmbeddedSeeder.CommandName, .. var seedArguments])
-{
-    return EmbeddedSeeder.Run(seedArguments, Console.Out, Console.Error);
-}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDocStore();
@@ -13,4 +6,3 @@ builder.AddDocStore();
 var app = builder.Build();
 app.MapDocStore();
 app.Run();
-return 0;

@@ -89,6 +89,62 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void Server_cpu_per_call_is_the_windows_cpu_over_its_calls_and_merges_by_summing()
+    {
+        // 10,000 calls alone in a window whose server used 0.5 s of CPU: 50 us a call.
+        var first = Result("get", 1, 0, cpu: TimeSpan.FromSeconds(0.5), windowCalls: 10_000, latencies: (10_000, 1.0));
+        var second = Result("get", 1, 0, cpu: TimeSpan.FromSeconds(1.5), windowCalls: 10_000, latencies: (10_000, 1.0));
+
+        Assert.Equal(50, first.ServerCpuMicrosecondsPerCall!.Value, 6);
+        Assert.Equal(50, first.OwnServerCpuMicrosecondsPerCall!.Value, 6);
+        Assert.Equal(100, Measurements.Merge([first, second]).ServerCpuMicrosecondsPerCall!.Value, 6);
+        Assert.Null(Measurements.Merge([first, Result("get", 1, (10, 1.0))]).ServerCpu); // one half unknown: unknown
+
+        // In a mix, the window's CPU went to every operation: it is no single operation's own.
+        var inMix = Result("upsert", 1, 0, cpu: TimeSpan.FromSeconds(1), windowCalls: 10_000, latencies: (2_000, 4.0));
+        Assert.Equal(100, inMix.ServerCpuMicrosecondsPerCall!.Value, 6);
+        Assert.Null(inMix.OwnServerCpuMicrosecondsPerCall);
+    }
+
+    [Fact]
+    public void A_mixed_run_labels_its_ratios_as_shares_and_adds_the_mix_row()
+    {
+        var settings = new CustomSettings(64, TimeSpan.FromSeconds(10), TimeSpan.Zero, OperationMix.Parse("get=80,upsert=20"), 1024, 1000, "items", [], "Local");
+        var ceiling = Result(CeilingWorkload.Name, 10, 0, cpu: TimeSpan.FromSeconds(0.2), windowCalls: 10_000, latencies: (10_000, 0.5));
+        var get = Result("get", 10, 0, cpu: TimeSpan.FromSeconds(0.8), windowCalls: 8_000, latencies: (6_400, 1.0));
+        var upsert = Result("upsert", 10, 0, cpu: TimeSpan.FromSeconds(0.8), windowCalls: 8_000, latencies: (1_600, 4.0));
+        var report = new CustomReport(Machine, settings, ceiling, [get, upsert], null);
+
+        var table = report.ToTable();
+        Assert.Contains("share of ceiling", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("x ceiling", table, StringComparison.Ordinal);
+        Assert.Matches(@"ceiling \(liveness health check\)\s+1,000\s+1\.00.*\s20\.0", table);
+        Assert.Matches(@"mix \(get=80,upsert=20\)\s+800\s+0\.80\s+0\s+100\.0", table);
+
+        using var json = JsonDocument.Parse(report.ToJson());
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("ratio_is_share_of_mix").GetBoolean());
+        Assert.Equal(0.8, root.GetProperty("mix").GetProperty("ratio_to_ceiling").GetDouble());
+        Assert.Equal(100, root.GetProperty("mix").GetProperty("server_cpu_us_per_call").GetDouble());
+        Assert.Equal("liveness", root.GetProperty("ceiling").GetProperty("service").GetString());
+        Assert.Equal(20, root.GetProperty("ceiling").GetProperty("server_cpu_us_per_call").GetDouble());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("operations").GetProperty("get").GetProperty("server_cpu_us_per_call").ValueKind);
+    }
+
+    [Fact]
+    public void Against_an_endpoint_the_json_claims_no_sharing_mode_and_cpu_is_not_available()
+    {
+        var settings = new CustomSettings(8, TimeSpan.FromSeconds(5), TimeSpan.Zero, OperationMix.Only(BenchOperation.Get), 1024, 10, "items", ["http://10.0.0.5:5000"], "Local");
+        var report = new CustomReport(Machine, settings, Result(CeilingWorkload.Name, 5, (1000, 0.5)), [Result("get", 5, (400, 2.0))], null);
+
+        using var json = JsonDocument.Parse(report.ToJson());
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("settings").GetProperty("sharing").ValueKind);
+        Assert.False(json.RootElement.GetProperty("ratio_is_share_of_mix").GetBoolean());
+        Assert.Contains("server CPU us/call: n/a", report.ToTable(), StringComparison.Ordinal);
+        Assert.Contains("x ceiling", report.ToTable(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_standard_json_carries_every_row_and_judges_every_target()
     {
         var report = Standard(getRps: 700, upsertRps: 300, patchRps: 400, sharingOffMs: 0.30, sharingRedisMs: 0.70, smallMs: 0.30, largeMs: 0.33, peakRss: 200L << 20, redisBytes: 150);
@@ -153,7 +209,10 @@ public sealed class ReportTests
     private static OperationResult Result(string name, double seconds, params (int Count, double Ms)[] latencies) =>
         Result(name, seconds, 0, latencies);
 
-    private static OperationResult Result(string name, double seconds, long errors, params (int Count, double Ms)[] latencies)
+    private static OperationResult Result(string name, double seconds, long errors, params (int Count, double Ms)[] latencies) =>
+        Result(name, seconds, errors, null, 0, latencies);
+
+    private static OperationResult Result(string name, double seconds, long errors, TimeSpan? cpu, long windowCalls, params (int Count, double Ms)[] latencies)
     {
         var histogram = new LongHistogram(TimeSpan.TicksPerMinute * 10, 3);
         foreach (var (count, ms) in latencies)
@@ -161,6 +220,6 @@ public sealed class ReportTests
             histogram.RecordValueWithCount((long)(ms * TimeSpan.TicksPerMillisecond), count);
         }
 
-        return new OperationResult(name, histogram, errors, errors > 0 ? "Unavailable: test" : null, TimeSpan.FromSeconds(seconds));
+        return new OperationResult(name, histogram, errors, errors > 0 ? "Unavailable: test" : null, TimeSpan.FromSeconds(seconds), cpu, windowCalls);
     }
 }

@@ -46,7 +46,9 @@ public sealed class RegistrationTests
         Assert.Equal(builder.Name, again.Name);
         Assert.Single(services, d => d.ServiceType == typeof(DocStoreClient));
         using var provider = services.BuildServiceProvider();
-        Assert.NotNull(provider.GetRequiredService<DocStoreService.DocStoreServiceClient>());
+        // The generated client comes from the gRPC client factory under the builder's name, aimed at the configured address.
+        var factoryOptions = provider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Grpc.Net.ClientFactory.GrpcClientFactoryOptions>>().Get(builder.Name);
+        Assert.Equal(new Uri("http://first:5000"), factoryOptions.Address);
         var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DocStoreClientOptions>>().Value;
         Assert.Equal(new Uri("http://first:5000"), options.Address);
         Assert.Equal(TimeSpan.FromSeconds(3), options.DefaultDeadline);

@@ -8,17 +8,30 @@ public sealed class SessionTokenUnitTests
     [InlineData(null, "0:-1#5", "0:-1#5")]
     [InlineData("0:-1#5", "0:-1#7", "0:-1#7")]
     [InlineData("0:-1#7", "0:-1#5", "0:-1#7")]
-    [InlineData("0:1#9", "0:2#3", "0:2#3")]
-    [InlineData("0:2#3", "0:1#9", "0:2#3")]
-    [InlineData("0:-1#7#1=4", "0:-1#8#1=2", "0:-1#8#1=2")]
+    [InlineData("0:1#9", "0:2#3", "0:2#9")]
+    [InlineData("0:2#3", "0:1#9", "0:2#9")]
+    [InlineData("0:-1#7#1=4", "0:-1#8#1=2", "0:-1#8#1=4")]
+    [InlineData("0:-1#9#1=4", "0:-1#8#1=2", "0:-1#9#1=4")]
+    [InlineData("0:1#9#1=4#2=7", "0:2#3#1=5", "0:2#9#1=5")]
+    [InlineData("9:-1#9,19:-1#19", "19:-1#18,9:-1#10", "9:-1#10,19:-1#19")]
     [InlineData("0:-1#7,1:-1#3", "1:-1#4", "0:-1#7,1:-1#4")]
     [InlineData("0:-1#7", "1:-1#4", "0:-1#7,1:-1#4")]
     [InlineData("0:-1#7,1:-1#3", "0:-1#6", "0:-1#7,1:-1#3")]
     [InlineData("opaque", "0:-1#1", "0:-1#1")]
     [InlineData("0:-1#1", "opaque", "opaque")]
-    public void The_newer_token_of_each_range_wins(string? known, string seen, string expected)
+    public void Tokens_merge_by_the_servers_rule(string? known, string seen, string expected)
     {
-        Assert.Equal(expected, SessionTokens.Merge(known, seen));
+        Assert.Equal(expected, SessionTokenCache.Merge(known, seen));
+    }
+
+    [Fact]
+    public void A_region_bearing_token_that_arrives_late_does_not_move_the_client_back()
+    {
+        var cache = new SessionTokenCache(capacity: 100);
+        cache.Observe("items", "a", "0:-1#9#1=4");
+        cache.Observe("items", "a", "0:-1#8#1=2");
+
+        Assert.Equal("0:-1#9#1=4", cache.Get("items", "a"));
     }
 
     [Fact]

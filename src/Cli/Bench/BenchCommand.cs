@@ -9,7 +9,7 @@ internal static class BenchCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "custom: one mix against --endpoint, or a server started here; standard: the README's suite against servers and a redis-server started here",
+            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here",
             DefaultValueFactory = _ => "custom",
         };
         scenario.AcceptOnlyFromAmong("custom", "standard");
@@ -28,11 +28,12 @@ internal static class BenchCommand
         var sharing = new Option<string>("--sharing") { Description = "DocStore:SessionTokens:Sharing of a server started here (Redis starts a redis-server)", DefaultValueFactory = _ => "Local" };
         sharing.AcceptOnlyFromAmong("Local", "Off", "Redis");
         var serverPath = new Option<string?>("--server-path") { Description = "DocStore.Server.dll to start; default: the one built in this repository" };
+        var serverPid = new Option<int?>("--server-pid") { Description = "With --endpoint: the process id of that server when it runs on this machine, to report its CPU time per call" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on standard output (the table goes to standard error)" };
 
-        var command = new Command("bench", "Measure DocStore's throughput and latency side by side with the empty-RPC ceiling (the gRPC health check).")
+        var command = new Command("bench", "Measure DocStore's throughput, latency and server CPU per call side by side with the ceiling, the gRPC health check of the liveness service (no I/O).")
         {
-            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, json,
+            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, serverPid, json,
         };
         concurrency.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() >= 1, "--concurrency must be 1 or more"));
         duration.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() > 0, "--duration must be above 0"));
@@ -88,7 +89,7 @@ internal static class BenchCommand
                 parse.GetValue(collection)!,
                 parse.GetValue(endpoints) ?? [],
                 parse.GetValue(sharing)!);
-            var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), progress, cancellationToken);
+            var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), parse.GetValue(serverPid), progress, cancellationToken);
             await Print(custom.ToJson(), custom.ToTable());
             return custom.Errors == 0 ? 0 : 1;
         });

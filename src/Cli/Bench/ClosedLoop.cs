@@ -17,8 +17,11 @@ internal interface IWorkload
     Task CallAsync(int operation, int worker, Random random, CancellationToken cancellationToken);
 }
 
-/// <summary>The latencies and errors of one operation in one measured window.</summary>
-internal sealed class OperationResult(string name, LongHistogram latencies, long errors, string? firstError, TimeSpan window)
+/// <summary>
+/// The latencies and errors of one operation in one measured window and, when known, the server's CPU time
+/// over that window and the calls of every operation that completed in it.
+/// </summary>
+internal sealed class OperationResult(string name, LongHistogram latencies, long errors, string? firstError, TimeSpan window, TimeSpan? serverCpu = null, long windowCalls = 0)
 {
     /// <summary>Histogram values are in 100 ns units (<see cref="TimeSpan.Ticks"/>).</summary>
     public const long UnitsPerMillisecond = TimeSpan.TicksPerMillisecond;
@@ -35,6 +38,22 @@ internal sealed class OperationResult(string name, LongHistogram latencies, long
     public LongHistogram Latencies { get; } = latencies;
 
     public TimeSpan Window { get; } = window;
+
+    /// <summary>User plus system CPU time the server used over the measured window (all operations of the window), or null when unknown.</summary>
+    public TimeSpan? ServerCpu { get; } = serverCpu;
+
+    /// <summary>Calls of every operation of the window that completed in it, successful or not: what <see cref="ServerCpu"/> was spent on.</summary>
+    public long WindowCalls { get; } = windowCalls;
+
+    /// <summary>The server's CPU time per call in microseconds, over every call of the window; null when unknown.</summary>
+    public double? ServerCpuMicrosecondsPerCall =>
+        ServerCpu is { } cpu && WindowCalls > 0 ? cpu.TotalMicroseconds / WindowCalls : null;
+
+    /// <summary>
+    /// <see cref="ServerCpuMicrosecondsPerCall"/> when this operation ran alone in its window (so the CPU was
+    /// spent on its calls only); null in a mix, whose CPU cannot be told apart by operation.
+    /// </summary>
+    public double? OwnServerCpuMicrosecondsPerCall => WindowCalls == Count + Errors ? ServerCpuMicrosecondsPerCall : null;
 
     /// <summary>Successful calls per second over the measured window.</summary>
     public double Rps => Count / Window.TotalSeconds;
@@ -61,8 +80,12 @@ internal static class ClosedLoop
 {
     private const long HighestTrackable = TimeSpan.TicksPerMinute * 10;
 
+    /// <summary>
+    /// Runs the workload and returns one result per operation. With <paramref name="serverCpu"/> (the server's
+    /// CPU time so far), it is read when the measured window opens and when it closes.
+    /// </summary>
     public static async Task<IReadOnlyList<OperationResult>> RunAsync(
-        IWorkload workload, int concurrency, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken)
+        IWorkload workload, int concurrency, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken, Func<TimeSpan?>? serverCpu = null)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
@@ -78,7 +101,10 @@ internal static class ClosedLoop
             workers[i] = Task.Run(() => RunWorkerAsync(workload, index, names.Count, measureFrom, measureTo, cancellationToken), cancellationToken);
         }
 
+        var cpu = serverCpu is null ? Task.FromResult<TimeSpan?>(null) : SampleCpuAsync(serverCpu, measureFrom, measureTo, cancellationToken);
         var done = await Task.WhenAll(workers);
+        var cpuUsed = await cpu;
+        var windowCalls = done.Sum(w => w.Latencies.Sum(h => h.TotalCount) + w.Errors.Sum());
         var results = new List<OperationResult>(names.Count);
         for (var op = 0; op < names.Count; op++)
         {
@@ -92,10 +118,21 @@ internal static class ClosedLoop
                 firstError ??= worker.FirstError[op];
             }
 
-            results.Add(new OperationResult(names[op], merged, errors, firstError, duration));
+            results.Add(new OperationResult(names[op], merged, errors, firstError, duration, cpuUsed, windowCalls));
         }
 
         return results;
+    }
+
+    /// <summary>The CPU time <paramref name="read"/> reports between the two timestamps; null when either read fails.</summary>
+    private static async Task<TimeSpan?> SampleCpuAsync(Func<TimeSpan?> read, long from, long to, CancellationToken cancellationToken)
+    {
+        await Task.Delay(Until(from), cancellationToken);
+        var start = read();
+        await Task.Delay(Until(to), cancellationToken);
+        return read() - start;
+
+        static TimeSpan Until(long timestamp) => TimeSpan.FromTicks(Math.Max(0, Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp).Ticks));
     }
 
     private static LongHistogram NewHistogram() => new(HighestTrackable, 3);

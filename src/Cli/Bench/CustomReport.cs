@@ -16,6 +16,12 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
 {
     public long Errors => Ceiling.Errors + Operations.Sum(o => o.Errors);
 
+    /// <summary>More than one operation: each operation's rps, and so its ratio to the ceiling, is its share of the mix.</summary>
+    public bool Mixed => Operations.Count > 1;
+
+    /// <summary>Successful calls per second of the whole mix.</summary>
+    public double MixRps => Operations.Sum(o => o.Rps);
+
     /// <summary>One JSON object: settings, ceiling (rps, p50_ms, ...), operations by name (rps, p50_ms, p99_ms, ratio_to_ceiling, ...), errors.</summary>
     public string ToJson()
     {
@@ -33,7 +39,16 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
             json.WriteNumber("doc_size", Settings.DocumentBytes);
             json.WriteNumber("documents", Settings.Documents);
             json.WriteString("collection", Settings.Collection);
-            json.WriteString("sharing", Settings.Sharing);
+            // Against --endpoint the bench sets no sharing mode: the deployment's own applies, unknown here.
+            if (Settings.Endpoints.Count == 0)
+            {
+                json.WriteString("sharing", Settings.Sharing);
+            }
+            else
+            {
+                json.WriteNull("sharing");
+            }
+
             json.WriteStartArray("endpoints");
             foreach (var endpoint in Settings.Endpoints)
             {
@@ -43,6 +58,12 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
             json.WriteEndArray();
             json.WriteEndObject();
             ReportJson.WriteCeilingAndOperations(json, Ceiling, Operations);
+            json.WriteBoolean("ratio_is_share_of_mix", Mixed);
+            json.WriteStartObject("mix");
+            json.WriteNumber("rps", Math.Round(MixRps, 1));
+            ReportJson.WriteNumberOrNull(json, "ratio_to_ceiling", Measurements.RatioToCeiling(MixRps, Ceiling.Rps), 4);
+            ReportJson.WriteNumberOrNull(json, "server_cpu_us_per_call", Operations.Count > 0 ? Operations[0].ServerCpuMicrosecondsPerCall : null, 1);
+            json.WriteEndObject();
             if (Server is not null)
             {
                 json.WriteStartObject("server");
@@ -67,8 +88,10 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
             ? "The server runs on this machine as a child process: the client shares its CPUs."
             : $"endpoints: {string.Join(", ", Settings.Endpoints)}{(Settings.Endpoints.All(ReportJson.IsLoopback) ? " (on this machine: the client shares its CPUs)" : "")}");
         text.AppendLine();
-        var table = new TextTable("operation", "rps", "x ceiling", "p50 ms", "p99 ms", "p99.9 ms", "errors");
-        table.Add(CeilingWorkload.Name, TextTable.Number(Ceiling.Rps), "1.00", TextTable.Ms(Ceiling.P50Ms), TextTable.Ms(Ceiling.P99Ms), TextTable.Ms(Ceiling.P999Ms), Ceiling.Errors.ToString(CultureInfo.InvariantCulture));
+        // In a mix each operation's rps is its share of the calls, so its ratio is a share too: the column says
+        // so, and the mix row compares the whole mix with the ceiling.
+        var table = new TextTable("operation", "rps", Mixed ? "share of ceiling" : "x ceiling", "p50 ms", "p99 ms", "p99.9 ms", "errors", "server CPU us/call");
+        table.Add(CeilingWorkload.Description, TextTable.Number(Ceiling.Rps), "1.00", TextTable.Ms(Ceiling.P50Ms), TextTable.Ms(Ceiling.P99Ms), TextTable.Ms(Ceiling.P999Ms), Ceiling.Errors.ToString(CultureInfo.InvariantCulture), TextTable.Cpu(Ceiling.ServerCpuMicrosecondsPerCall));
         foreach (var operation in Operations)
         {
             table.Add(
@@ -78,10 +101,24 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
                 TextTable.Ms(operation.P50Ms),
                 TextTable.Ms(operation.P99Ms),
                 TextTable.Ms(operation.P999Ms),
-                operation.Errors.ToString(CultureInfo.InvariantCulture));
+                operation.Errors.ToString(CultureInfo.InvariantCulture),
+                Mixed ? "" : TextTable.Cpu(operation.OwnServerCpuMicrosecondsPerCall));
+        }
+
+        if (Mixed)
+        {
+            table.Add($"mix ({Settings.Mix})", TextTable.Number(MixRps), TextTable.Ratio(Measurements.RatioToCeiling(MixRps, Ceiling.Rps)), "", "", "", Operations.Sum(o => o.Errors).ToString(CultureInfo.InvariantCulture), TextTable.Cpu(Operations[0].ServerCpuMicrosecondsPerCall));
         }
 
         text.Append(table);
+        if (Mixed)
+        {
+            text.AppendLine("share of ceiling: an operation's rps over the ceiling's; in a mix it is that operation's share of the calls, so compare targets with one operation at a time (--mix get=1) or the mix row.");
+        }
+
+        text.AppendLine(Ceiling.ServerCpu is null
+            ? "server CPU us/call: n/a (the server is remote; pass --server-pid for one on this machine)"
+            : "server CPU us/call: the server's user+system CPU time (/proc) over the measured windows, divided by the calls completed in them.");
         if (Server is not null)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"server peak RSS {TextTable.Mb(Server.PeakRssBytes)}, RSS after the run {TextTable.Mb(Server.RssAfterBytes)}");
@@ -132,22 +169,31 @@ internal static class ReportJson
     public static void WriteCeiling(Utf8JsonWriter json, OperationResult ceiling)
     {
         json.WriteStartObject();
+        json.WriteString("service", CeilingWorkload.Service);
         WriteLatencies(json, ceiling);
+        WriteNumberOrNull(json, "server_cpu_us_per_call", ceiling.ServerCpuMicrosecondsPerCall, 1);
         json.WriteEndObject();
+    }
+
+    /// <summary>A number rounded to <paramref name="digits"/>, or null.</summary>
+    public static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value, int digits)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, Math.Round(v, digits));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 
     public static void WriteOperation(Utf8JsonWriter json, OperationResult operation, double ceilingRps, Action<Utf8JsonWriter>? extra = null)
     {
         json.WriteStartObject();
         WriteLatencies(json, operation);
-        if (Measurements.RatioToCeiling(operation.Rps, ceilingRps) is { } ratio)
-        {
-            json.WriteNumber("ratio_to_ceiling", Math.Round(ratio, 4));
-        }
-        else
-        {
-            json.WriteNull("ratio_to_ceiling");
-        }
+        WriteNumberOrNull(json, "ratio_to_ceiling", Measurements.RatioToCeiling(operation.Rps, ceilingRps), 4);
+        WriteNumberOrNull(json, "server_cpu_us_per_call", operation.OwnServerCpuMicrosecondsPerCall, 1);
 
         extra?.Invoke(json);
         json.WriteEndObject();
@@ -194,6 +240,8 @@ internal sealed class TextTable(params string[] headers)
     public static string Ms(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 
     public static string Ratio(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "-";
+
+    public static string Cpu(double? microseconds) => microseconds is { } us ? us.ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
 
     public static string Mb(long? bytes) => bytes is { } b ? $"{Measurements.Megabytes(b):0.0} MB" : "unknown";
 

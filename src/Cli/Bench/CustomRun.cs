@@ -1,3 +1,4 @@
+using DocStore.Processes;
 using DocStore.V1;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -12,7 +13,11 @@ internal static class CustomRun
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    public static async Task<CustomReport> RunAsync(CustomSettings settings, string? serverPath, TextWriter progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the mix and its ceiling. The server's CPU time is read from <c>/proc</c> for a server started here,
+    /// or for <paramref name="serverPid"/> (a server on this machine); otherwise it is not reported.
+    /// </summary>
+    public static async Task<CustomReport> RunAsync(CustomSettings settings, string? serverPath, int? serverPid, TextWriter progress, CancellationToken cancellationToken)
     {
         var documents = new DocumentSet(settings.Documents, settings.DocumentBytes);
         if (settings.Endpoints.Count > 0)
@@ -23,7 +28,8 @@ internal static class CustomRun
                 var clients = channels.Select(c => new DocStoreService.DocStoreServiceClient(c)).ToList();
                 progress.WriteLine($"[bench] seeding {documents.Count:#,0} documents of {documents.DocumentBytes} B through Upsert");
                 await DocStoreWorkload.SeedAsync(clients[0], settings.Collection, documents, Math.Min(settings.Concurrency, 16), cancellationToken);
-                var (remoteCeiling, remoteOperations) = await MeasureAsync(settings, channels, documents, progress, cancellationToken);
+                var cpu = serverPid is { } pid ? () => ProcStat.CpuTime(pid) : (Func<TimeSpan?>?)null;
+                var (remoteCeiling, remoteOperations) = await MeasureAsync(settings, channels, documents, cpu, progress, cancellationToken);
                 return new CustomReport(MachineInfo.Current(), settings, remoteCeiling, remoteOperations, null);
             }
             finally
@@ -36,7 +42,7 @@ internal static class CustomRun
         await using var scratch = Scratch.Create();
         var file = scratch.PathFor("docstore.db");
         progress.WriteLine($"[bench] seeding {documents.Count:#,0} documents of {documents.DocumentBytes} B through seed-embedded");
-        await ServerHost.SeedEmbeddedAsync(serverDll, file, settings.Collection, documents, cancellationToken);
+        await ServerHost.SeedEmbeddedAsync(file, settings.Collection, documents, cancellationToken);
         var environment = new Dictionary<string, string>
         {
             ["DocStore__Embedded__Path"] = file,
@@ -51,23 +57,23 @@ internal static class CustomRun
 
         var server = await ServerHost.StartAsync(serverDll, environment, cancellationToken);
         scratch.Servers.Add(server);
-        var (ceiling, operations) = await MeasureAsync(settings, [server.Channel], documents, progress, cancellationToken);
+        var (ceiling, operations) = await MeasureAsync(settings, [server.Channel], documents, () => ProcStat.CpuTime(server.ProcessId), progress, cancellationToken);
         return new CustomReport(MachineInfo.Current(), settings, ceiling, operations, new ServerMemory(server.PeakRssBytes, server.RssBytes));
     }
 
     private static async Task<(OperationResult Ceiling, IReadOnlyList<OperationResult> Operations)> MeasureAsync(
-        CustomSettings settings, IReadOnlyList<GrpcChannel> channels, DocumentSet documents, TextWriter progress, CancellationToken cancellationToken)
+        CustomSettings settings, IReadOnlyList<GrpcChannel> channels, DocumentSet documents, Func<TimeSpan?>? serverCpu, TextWriter progress, CancellationToken cancellationToken)
     {
         // Ceiling, mix, mix, ceiling, each for half the duration: a drift in the machine's other load
         // weighs on both sides alike.
         var ceilingWorkload = new CeilingWorkload([.. channels.Select(c => new Health.HealthClient(c))], Deadline);
         var mixWorkload = new DocStoreWorkload([.. channels.Select(c => new DocStoreService.DocStoreServiceClient(c))], settings.Collection, documents, settings.Mix, Deadline);
         var half = settings.Duration / 2;
-        progress.WriteLine($"[bench] ceiling (grpc.health.v1.Health/Check), then {settings.Mix}, then again in reverse order, at concurrency {settings.Concurrency}");
-        var ceiling1 = await ClosedLoop.RunAsync(ceilingWorkload, settings.Concurrency, settings.Warmup, half, cancellationToken);
-        var mix1 = await ClosedLoop.RunAsync(mixWorkload, settings.Concurrency, settings.Warmup, half, cancellationToken);
-        var mix2 = await ClosedLoop.RunAsync(mixWorkload, settings.Concurrency, settings.Warmup, settings.Duration - half, cancellationToken);
-        var ceiling2 = await ClosedLoop.RunAsync(ceilingWorkload, settings.Concurrency, settings.Warmup, settings.Duration - half, cancellationToken);
+        progress.WriteLine($"[bench] ceiling (grpc.health.v1.Health/Check, service {CeilingWorkload.Service}), then {settings.Mix}, then again in reverse order, at concurrency {settings.Concurrency}");
+        var ceiling1 = await ClosedLoop.RunAsync(ceilingWorkload, settings.Concurrency, settings.Warmup, half, cancellationToken, serverCpu);
+        var mix1 = await ClosedLoop.RunAsync(mixWorkload, settings.Concurrency, settings.Warmup, half, cancellationToken, serverCpu);
+        var mix2 = await ClosedLoop.RunAsync(mixWorkload, settings.Concurrency, settings.Warmup, settings.Duration - half, cancellationToken, serverCpu);
+        var ceiling2 = await ClosedLoop.RunAsync(ceilingWorkload, settings.Concurrency, settings.Warmup, settings.Duration - half, cancellationToken, serverCpu);
         var ceiling = new[] { Measurements.Merge([ceiling1[0], ceiling2[0]]) };
         var operations = mix1.Zip(mix2, (a, b) => Measurements.Merge([a, b])).ToList();
         return (ceiling[0], operations);

@@ -7,8 +7,8 @@ namespace DocStore.Cli.Bench;
 /// <summary>
 /// The documents a run reads and writes: document <c>i</c> has id <c>doc-i</c>, partition key
 /// <c>pk-(i mod partitions)</c> at the property <c>pk</c>, a counter <c>n</c> and a <c>payload</c>
-/// string that pads its UTF-8 JSON to <see cref="DocumentBytes"/>. The server's seeding command
-/// (<c>DocStore.Server.dll seed-embedded</c>) writes the same documents.
+/// string that pads its UTF-8 JSON to <see cref="DocumentBytes"/>. <c>docstore seed-embedded</c>
+/// (<see cref="EmbeddedSeeder"/>) writes these documents into an embedded store file.
 /// </summary>
 internal sealed class DocumentSet(int count, int documentBytes, int partitions = DocumentSet.DefaultPartitions)
 {

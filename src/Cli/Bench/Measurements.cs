@@ -29,7 +29,9 @@ internal static class Measurements
             merged,
             parts.Sum(p => p.Errors),
             parts.Select(p => p.FirstError).FirstOrDefault(e => e is not null),
-            TimeSpan.FromTicks(parts.Sum(p => p.Window.Ticks)));
+            TimeSpan.FromTicks(parts.Sum(p => p.Window.Ticks)),
+            parts.All(p => p.ServerCpu is not null) ? TimeSpan.FromTicks(parts.Sum(p => p.ServerCpu!.Value.Ticks)) : null,
+            parts.Sum(p => p.WindowCalls));
     }
 
     public static double Megabytes(long bytes) => bytes / (1024.0 * 1024.0);

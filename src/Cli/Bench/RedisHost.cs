@@ -1,70 +1,28 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using DocStore.Processes;
 
 namespace DocStore.Cli.Bench;
 
 /// <summary>
-/// A redis-server the benchmark starts on a free loopback port, without persistence, and a minimal
-/// RESP client for the few commands it needs to measure what DocStore keeps there.
+/// A redis-server the benchmark starts on a free loopback port, without persistence (through the
+/// launcher the tests use), and a minimal RESP client for the few commands it needs to measure what
+/// DocStore keeps there.
 /// </summary>
 internal sealed class RedisHost : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly RedisServer _server;
 
-    private RedisHost(Process process, int port)
-    {
-        _process = process;
-        Port = port;
-    }
+    private RedisHost(RedisServer server) => _server = server;
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
     /// <summary>The StackExchange.Redis configuration string for DocStore:Redis:Configuration.</summary>
-    public string Configuration => $"127.0.0.1:{Port}";
+    public string Configuration => _server.Configuration;
 
-    public static async Task<RedisHost> StartAsync(CancellationToken cancellationToken)
-    {
-        var port = ServerHost.FreePort();
-        var start = new ProcessStartInfo("redis-server")
-        {
-            ArgumentList = { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("redis-server is not installed (apt-get install redis-server)", e);
-        }
-
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var host = new RedisHost(process, port);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                if (await host.CommandAsync(cancellationToken, "PING") is "PONG")
-                {
-                    return host;
-                }
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                await Task.Delay(50, cancellationToken);
-            }
-        }
-    }
+    public static async Task<RedisHost> StartAsync(CancellationToken cancellationToken) =>
+        new(await RedisServer.StartAsync(cancellationToken: cancellationToken));
 
     /// <summary>Every key matching <paramref name="pattern"/>, through SCAN.</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string pattern, CancellationToken cancellationToken)
@@ -93,16 +51,7 @@ internal sealed class RedisHost : IAsyncDisposable
         return await Resp.ReadAsync(reader);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-        }
-
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
 
 /// <summary>The Redis protocol (RESP2), as much as the benchmark needs.</summary>

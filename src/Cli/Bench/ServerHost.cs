@@ -1,10 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
-using System.Text;
 using System.Text.RegularExpressions;
+using DocStore.Processes;
 using DocStore.V1;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -12,19 +8,18 @@ using Grpc.Net.Client;
 namespace DocStore.Cli.Bench;
 
 /// <summary>
-/// A DocStore server the benchmark starts as a child process: the built DocStore.Server.dll on a
-/// free loopback port, with the environment given. Its memory is read from <c>/proc</c>.
+/// A DocStore server the benchmark starts as a child process (through the launcher the tests use, on a
+/// free loopback port), with its channel and clients. Its memory and CPU time are read from <c>/proc</c>.
 /// </summary>
 internal sealed class ServerHost : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ServerProcess _process;
 
-    private ServerHost(Process process, Uri address)
+    private ServerHost(ServerProcess process)
     {
         _process = process;
-        Address = address;
-        Channel = Channels.Create(address);
+        Address = process.Address;
+        Channel = Channels.Create(process.Address);
         Client = new DocStoreService.DocStoreServiceClient(Channel);
         Health = new Health.HealthClient(Channel);
     }
@@ -37,11 +32,14 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public Health.HealthClient Health { get; }
 
+    /// <summary>The server's process id, for reading its CPU time.</summary>
+    public int ProcessId => _process.ProcessId;
+
     /// <summary>The process's peak resident set size so far, in bytes (Linux <c>VmHWM</c>), or null elsewhere.</summary>
-    public long? PeakRssBytes => ReadStatus("VmHWM:");
+    public long? PeakRssBytes => _process.PeakRssBytes;
 
     /// <summary>The process's resident set size now, in bytes (Linux <c>VmRSS</c>), or null elsewhere.</summary>
-    public long? RssBytes => ReadStatus("VmRSS:");
+    public long? RssBytes => _process.RssBytes;
 
     /// <summary>
     /// How often the server logged that a Redis call failed (it then goes on without the shared
@@ -49,55 +47,22 @@ internal sealed class ServerHost : IAsyncDisposable
     /// </summary>
     public (int FailedCalls, int BreakerOpened) RedisFallbacks => CountRedisFallbacks(Output);
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     public static async Task<ServerHost> StartAsync(string serverDll, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        var variables = new Dictionary<string, string>
         {
-            ArgumentList = { serverDll, "--urls", $"http://127.0.0.1:{port}" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            // The bench reads no metrics; warnings only, so the output kept for counting Redis fallbacks stays small.
+            ["DocStore__Metrics__Port"] = "0",
+            ["Logging__LogLevel__Default"] = "Warning",
         };
-        start.Environment["DOTNET_NOLOGO"] = "1";
-
-        // The metrics listener would otherwise take its default port, which another server may hold.
-        start.Environment["DocStore__Metrics__Port"] = "0";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            variables[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var host = new ServerHost(process, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => host.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await host.WaitUntilServingAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-
-        return host;
+        return new ServerHost(await ServerProcess.StartAsync(serverDll, variables, cancellationToken));
     }
 
     /// <summary>
@@ -134,124 +99,18 @@ internal sealed class ServerHost : IAsyncDisposable
         throw new FileNotFoundException("DocStore.Server.dll not found; build src/Server (dotnet build -c Release) or pass --server-path");
     }
 
-    /// <summary>Runs the server's <c>seed-embedded</c> command: writes a document set straight into a new embedded store file.</summary>
-    public static async Task SeedEmbeddedAsync(string serverDll, string databasePath, string container, DocumentSet documents, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList =
-            {
-                serverDll, "seed-embedded", "--path", databasePath, "--container", container,
-                "--count", documents.Count.ToString(CultureInfo.InvariantCulture),
-                "--doc-size", documents.DocumentBytes.ToString(CultureInfo.InvariantCulture),
-                "--partitions", documents.Partitions.ToString(CultureInfo.InvariantCulture),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"seed-embedded failed with exit code {process.ExitCode}: {await stdout}{await stderr}");
-        }
-    }
+    /// <summary>Writes a document set straight into a new embedded store file (<see cref="EmbeddedSeeder"/>), off the calling thread.</summary>
+    public static Task SeedEmbeddedAsync(string databasePath, string container, DocumentSet documents, CancellationToken cancellationToken) =>
+        Task.Run(() => EmbeddedSeeder.Seed(databasePath, container, documents), cancellationToken);
 
     /// <summary>Counts the server's log lines for a failed Redis call (event 300) and an opened breaker (event 301).</summary>
     public static (int FailedCalls, int BreakerOpened) CountRedisFallbacks(string output) =>
         (Regex.Count(output, @"Redis \w+ failed \("), Regex.Count(output, "Redis keeps failing"));
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
-
-    private long? ReadStatus(string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
-            {
-                if (line.StartsWith(field, StringComparison.Ordinal))
-                {
-                    // "VmHWM:	  123456 kB"
-                    var parts = line[field.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    return long.Parse(parts[0], CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-        }
-        catch (IOException)
-        {
-            // Not Linux, or the process has gone.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-
-        return null;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private async Task WaitUntilServingAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                await _process.WaitForExitAsync(cancellationToken);
-                throw new InvalidOperationException($"The server exited with code {_process.ExitCode}:\n{Output}");
-            }
-
-            try
-            {
-                var reply = await Health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellationToken);
-                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
-                {
-                    return;
-                }
-            }
-            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
-            {
-                // Not listening yet.
-            }
-
-            if (DateTime.UtcNow >= deadline)
-            {
-                throw new TimeoutException($"The server did not become healthy within {timeout}:\n{Output}");
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
+        await _process.DisposeAsync();
     }
 }
 

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using DocStore.Processes;
 
 namespace DocStore.Cli.Bench;
 
 /// <summary>
-/// The suite behind the README's table, against servers this tool starts: a redis-server on a free
-/// port, and DocStore servers on temporary embedded store files seeded through the server's own
-/// <c>seed-embedded</c> command. Side-by-side figures are measured in two halves in mirrored order
+/// The suite behind docs/performance.md's table, against servers this tool starts: a redis-server on a free
+/// port, and DocStore servers on temporary embedded store files seeded through
+/// <c>docstore seed-embedded</c> (the server's own schema code). Side-by-side figures are measured in two halves in mirrored order
 /// (A B B A), so that a drift in the machine's other load weighs on both sides alike.
 /// </summary>
 internal sealed class StandardScenario(string serverDll, TimeSpan duration, TimeSpan warmup, TextWriter progress)
@@ -46,15 +47,15 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
         var sized = Sizes.Skip(1).ToDictionary(size => size, size => new DocumentSet(SizedDocuments, size));
 
         Say($"seeding {small.Count:#,0} + {sized.Count} x {SizedDocuments} documents, then {large.Count:#,0}, through seed-embedded");
-        await ServerHost.SeedEmbeddedAsync(serverDll, smallFile, Collection, small, cancellationToken);
-        await ServerHost.SeedEmbeddedAsync(serverDll, offFile, Collection, small, cancellationToken);
+        await ServerHost.SeedEmbeddedAsync(smallFile, Collection, small, cancellationToken);
+        await ServerHost.SeedEmbeddedAsync(offFile, Collection, small, cancellationToken);
         foreach (var (size, documents) in sized)
         {
-            await ServerHost.SeedEmbeddedAsync(serverDll, smallFile, SizedCollection(size), documents, cancellationToken);
+            await ServerHost.SeedEmbeddedAsync(smallFile, SizedCollection(size), documents, cancellationToken);
         }
 
         var seeding = Stopwatch.StartNew();
-        await ServerHost.SeedEmbeddedAsync(serverDll, largeFile, Collection, large, cancellationToken);
+        await ServerHost.SeedEmbeddedAsync(largeFile, Collection, large, cancellationToken);
         Say($"seeded {large.Count:#,0} documents in {seeding.Elapsed.TotalSeconds:0.0} s");
 
         var main = await StartAsync(servers, smallFile, "Redis", redis, cancellationToken);
@@ -64,10 +65,10 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
         Say($"1. ceiling, get, upsert and patch at concurrency {Concurrency}");
         var row1 = await MirroredAsync(
             [
-                Run(new CeilingWorkload([main.Health], Deadline), Concurrency),
-                Run(DocStore(main, Collection, small, BenchOperation.Get), Concurrency),
-                Run(DocStore(main, Collection, small, BenchOperation.Upsert), Concurrency),
-                Run(DocStore(main, Collection, small, BenchOperation.Patch), Concurrency),
+                Run(new CeilingWorkload([main.Health], Deadline), Concurrency, main),
+                Run(DocStore(main, Collection, small, BenchOperation.Get), Concurrency, main),
+                Run(DocStore(main, Collection, small, BenchOperation.Upsert), Concurrency, main),
+                Run(DocStore(main, Collection, small, BenchOperation.Patch), Concurrency, main),
             ],
             cancellationToken);
 
@@ -185,8 +186,10 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
         return server;
     }
 
-    private Func<TimeSpan, CancellationToken, Task<OperationResult>> Run(IWorkload workload, int concurrency) =>
-        async (window, cancellationToken) => (await ClosedLoop.RunAsync(workload, concurrency, warmup, window, cancellationToken))[0];
+    /// <summary>One measurement; with <paramref name="server"/>, that server's CPU time over the window is read too.</summary>
+    private Func<TimeSpan, CancellationToken, Task<OperationResult>> Run(IWorkload workload, int concurrency, ServerHost? server = null) =>
+        async (window, cancellationToken) => (await ClosedLoop.RunAsync(
+            workload, concurrency, warmup, window, cancellationToken, server is null ? null : () => ProcStat.CpuTime(server.ProcessId)))[0];
 
     /// <summary>Runs each measurement for half the duration in order, then again in reverse order, and pools the halves.</summary>
     private async Task<OperationResult[]> MirroredAsync(IReadOnlyList<Func<TimeSpan, CancellationToken, Task<OperationResult>>> runs, CancellationToken cancellationToken)

@@ -5,14 +5,21 @@ using Grpc.Health.V1;
 namespace DocStore.Cli.Bench;
 
 /// <summary>
-/// The ceiling: <c>grpc.health.v1.Health/Check</c> on the same servers, through the same channels,
-/// HTTP/2 stack and Kestrel. No DocStore call can be faster than this.
+/// The ceiling: <c>grpc.health.v1.Health/Check</c> for the <c>liveness</c> service on the same servers,
+/// through the same channels, HTTP/2 stack and Kestrel. Liveness runs no health check (no store query,
+/// no Redis, no network), so the call does no I/O: no DocStore call can be faster than this.
 /// </summary>
 internal sealed class CeilingWorkload(IReadOnlyList<Health.HealthClient> clients, TimeSpan deadline) : IWorkload
 {
     public const string Name = "ceiling";
 
-    private static readonly HealthCheckRequest Request = new();
+    /// <summary>The health service the ceiling asks for: the one that does no I/O.</summary>
+    public const string Service = "liveness";
+
+    /// <summary>How reports name the ceiling.</summary>
+    public const string Description = "ceiling (liveness health check)";
+
+    private static readonly HealthCheckRequest Request = new() { Service = Service };
 
     public IReadOnlyList<string> Names { get; } = [Name];
 

@@ -29,10 +29,20 @@ internal sealed class SessionTokenCache(int capacity)
         _tokens.AddOrUpdate(
             (collection, partitionKey),
             static (_, state) => new Entry(state.token, state.stamp),
-            static (_, existing, state) => new Entry(SessionTokens.Merge(existing.Token, state.token), state.stamp),
+            static (_, existing, state) => new Entry(Merge(existing.Token, state.token), state.stamp),
             (token, stamp));
         TrimIfFull();
     }
+
+    /// <summary>
+    /// The merge of <paramref name="known"/> and <paramref name="seen"/> by the server's rule
+    /// (<see cref="SessionToken.Merge(SessionToken, SessionToken)"/>). A token that does not parse is
+    /// opaque: the one seen last wins.
+    /// </summary>
+    internal static string Merge(string? known, string seen) =>
+        SessionToken.ParseOrNull(seen) is { } token && SessionToken.ParseOrNull(known) is { } prior
+            ? SessionToken.Merge(prior, token).ToString()
+            : seen;
 
     /// <summary>Replaces what is known for the partition, as a caller carrying a session from elsewhere asks.</summary>
     public void Set(string collection, string partitionKey, string? token)

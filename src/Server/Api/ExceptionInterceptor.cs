@@ -8,7 +8,7 @@ namespace DocStore.Server.Api;
 /// with its details and returned as a plain INTERNAL without a stack trace, and a call the client
 /// cancelled ends as CANCELLED.
 /// </summary>
-internal sealed class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger) : Interceptor
+internal sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -41,14 +41,14 @@ internal sealed class ExceptionInterceptor(ILogger<ExceptionInterceptor> logger)
         switch (exception)
         {
             case RpcException e:
-                ServerLog.CallFailed(logger, context.Method, e.StatusCode, e.Status.Detail);
+                Log.CallFailed(logger, context.Method, e.StatusCode, e.Status.Detail);
                 return e;
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return context.Deadline <= DateTime.UtcNow
                     ? new RpcException(new Status(StatusCode.DeadlineExceeded, "The call's deadline passed before it completed."))
                     : new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
             default:
-                ServerLog.UnhandledException(logger, context.Method, exception);
+                Log.UnhandledException(logger, context.Method, exception);
                 return new RpcException(new Status(StatusCode.Internal, "An internal error occurred. The server log has the details."));
         }
     }

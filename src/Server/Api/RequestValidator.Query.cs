@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DocStore.Server.Consistency;
 using DocStore.Server.Storage;
 using DocStore.Server.Storage.Query;
 using DocStore.V1;

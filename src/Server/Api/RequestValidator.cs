@@ -1,5 +1,4 @@
 using System.Text;
-using DocStore.Server.Consistency;
 using DocStore.Server.Storage;
 using DocStore.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -30,8 +29,11 @@ internal static partial class RequestValidator
         return (collection!, new DocumentKey(request.Id, request.PartitionKey), NullIfEmpty(request.SessionToken));
     }
 
-    /// <summary>Validates an upsert and returns the document as JSON; system properties are removed from the request's document.</summary>
-    public static (CollectionDefinition Collection, DocumentKey Key, byte[] Body) ValidateUpsert(UpsertRequest request, CollectionRegistry collections)
+    /// <summary>Validates an upsert: its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
+    /// <param name="request">The request; not changed.</param>
+    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.FromStruct"/>.</param>
+    /// <param name="collections">The configured collections.</param>
+    public static (CollectionDefinition Collection, DocumentKey Key) ValidateUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -56,32 +58,17 @@ internal static partial class RequestValidator
             CheckPartitionKey(partitionKey, FieldName("document", collection.PartitionKeyPath), violations);
         }
 
-        foreach (var name in DocumentLimits.SystemProperties)
+        if (body.Problem is not null)
         {
-            document!.Fields.Remove(name);
+            violations.Add(body.ProblemField!, body.Problem);
         }
-
-        byte[] body = [];
-        try
+        else if (body.Json.Length > DocumentLimits.MaxDocumentBytes)
         {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(Math.Max(256, document!.CalculateSize()));
-            StructJson.WriteDocument(document, buffer);
-            if (buffer.WrittenCount > DocumentLimits.MaxDocumentBytes)
-            {
-                violations.Add("document", $"is {buffer.WrittenCount} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
-            }
-            else
-            {
-                body = buffer.WrittenSpan.ToArray();
-            }
-        }
-        catch (InvalidJsonValueException e)
-        {
-            violations.Add(e.Path.Length == 0 ? "document" : "document." + e.Path, e.Reason);
+            violations.Add("document", $"is {body.Json.Length} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
         }
 
         violations.ThrowIfAny();
-        return (collection, new DocumentKey(id!, partitionKey!), body);
+        return (collection, new DocumentKey(id!, partitionKey!));
     }
 
     public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations, Storage.Query.DocumentFilter? Condition) ValidatePatch(PatchRequest request, CollectionRegistry collections)

@@ -17,11 +17,14 @@ internal static class StructJson
     private const double MaxExactInteger = 9007199254740992d;
 
     /// <summary>Writes <paramref name="document"/> as JSON.</summary>
+    /// <param name="document">The document.</param>
+    /// <param name="output">Receives the UTF-8 JSON.</param>
+    /// <param name="omit">Top-level properties left out, if any.</param>
     /// <exception cref="InvalidJsonValueException">A value cannot be represented in JSON, or nesting is too deep.</exception>
-    public static void WriteDocument(Struct document, IBufferWriter<byte> output)
+    public static void WriteDocument(Struct document, IBufferWriter<byte> output, IReadOnlySet<string>? omit = null)
     {
         using var writer = new Utf8JsonWriter(output, DocumentJson.WriterOptions);
-        WriteStruct(writer, document, depth: 1);
+        WriteStruct(writer, document, depth: 1, omit);
     }
 
     /// <summary>Reads a JSON object into a <see cref="Struct"/>.</summary>
@@ -84,12 +87,17 @@ internal static class StructJson
         return IsExactInteger(number) ? JsonValue.Create((long)number) : JsonValue.Create(number);
     }
 
-    private static void WriteStruct(Utf8JsonWriter writer, Struct value, int depth)
+    private static void WriteStruct(Utf8JsonWriter writer, Struct value, int depth, IReadOnlySet<string>? omit = null)
     {
         CheckDepth(depth);
         writer.WriteStartObject();
         foreach (var (name, child) in value.Fields)
         {
+            if (omit is not null && omit.Contains(name))
+            {
+                continue;
+            }
+
             writer.WritePropertyName(name);
             try
             {

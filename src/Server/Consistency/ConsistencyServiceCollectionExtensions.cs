@@ -4,17 +4,16 @@ using StackExchange.Redis;
 
 namespace DocStore.Server.Consistency;
 
-/// <summary>Registers the consistency layer: the session-token registry and, when used, Redis.</summary>
+/// <summary>Registers the consistency layer: the session-token resolver and, when used, Redis.</summary>
 internal static class ConsistencyServiceCollectionExtensions
 {
     public static IServiceCollection AddSessionTokenSharing(this IServiceCollection services)
     {
         services.TryAddSingleton<ConsistencyMetrics>();
-        services.TryAddSingleton<SessionTokenRegistry>();
+        services.TryAddSingleton<SessionTokenResolver>();
         services.TryAddSingleton<RedisTokenStore>();
-        services.AddHostedService<ConsistencyStartup>();
 
-        // Created only when the registry needs it (Sharing=Redis). It never blocks start-up for long
+        // Created only when the resolver needs it (Sharing=Redis). It never blocks start-up for long
         // and never fails it: a Redis that is down is retried in the background, and until it answers,
         // commands fail at once instead of queueing.
         services.TryAddSingleton<IConnectionMultiplexer>(provider =>

@@ -15,9 +15,6 @@ internal sealed class RecentTokens(TimeProvider time, TimeSpan ttl)
     private readonly ConcurrentDictionary<(string Scope, string PartitionKey), Entry> _entries = new();
     private int _trimming;
 
-    /// <summary>How many entries are held now.</summary>
-    public int Count => _entries.Count;
-
     /// <summary>The token for a partition, or <see langword="null"/> when none is known or it expired.</summary>
     public string? Get(string scope, string partitionKey)
     {

@@ -10,82 +10,14 @@ namespace DocStore.Server.Consistency;
 /// circuit breaker, so an outage costs no latency per call once the breaker opens; no call ever
 /// throws because of Redis. The connection recovers by itself when Redis returns.
 /// </summary>
-internal sealed class RedisTokenStore
+internal sealed partial class RedisTokenStore
 {
     /// <summary>
-    /// Advances a key without ever moving it backwards: parses the stored token and the new one,
-    /// keeps per range the newer entry (higher version, then higher global LSN), merges region LSNs
-    /// by maximum, and stores the merge with the TTL. Numbers are compared as numbers but written back
-    /// as the texts they came from, so no precision or formatting is lost. The common case, one range
-    /// without region LSNs on both sides, takes a short path that builds no tables: the script runs on
-    /// Redis's single thread for every write.
+    /// Advances a key without ever moving it backwards: merges the stored token and the new one by the
+    /// rule of <see cref="SessionTokenRange.Merge"/> and stores the merge with the TTL. The script is the
+    /// embedded resource Consistency/AdvanceToken.lua.
     /// </summary>
-    internal const string AdvanceScript = """
-        local current = redis.call('GET', KEYS[1])
-        local ni, nv, ng = string.match(ARGV[1], '^(%d+):(-?%d+)#(%d+)$')
-        if ni then
-          if not current then
-            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            return ARGV[1]
-          end
-          local ci, cv, cg = string.match(current, '^(%d+):(-?%d+)#(%d+)$')
-          if ci == ni then
-            nv, cv = tonumber(nv), tonumber(cv)
-            if nv > cv or (nv == cv and tonumber(ng) > tonumber(cg)) then
-              redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-              return ARGV[1]
-            end
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            return current
-          end
-        end
-        local order, ranges = {}, {}
-        local function absorb(text)
-          for entry in string.gmatch(text, '[^,]+') do
-            local id, rest = string.match(entry, '^([^:]+):(.+)$')
-            if id then
-              local fields = {}
-              for field in string.gmatch(rest, '[^#]+') do fields[#fields + 1] = field end
-              local v, g = tonumber(fields[1]), tonumber(fields[2])
-              if v and g then
-                local regions = {}
-                for i = 3, #fields do
-                  local r, l = string.match(fields[i], '^(%d+)=(%d+)$')
-                  if r then regions[tonumber(r)] = { n = tonumber(l), text = l } end
-                end
-                local seen = ranges[id]
-                if not seen then
-                  order[#order + 1] = id
-                  ranges[id] = { v = v, g = g, vt = fields[1], gt = fields[2], regions = regions }
-                else
-                  if v > seen.v or (v == seen.v and g > seen.g) then
-                    seen.v, seen.g, seen.vt, seen.gt = v, g, fields[1], fields[2]
-                  end
-                  for r, l in pairs(regions) do
-                    if not seen.regions[r] or seen.regions[r].n < l.n then seen.regions[r] = l end
-                  end
-                end
-              end
-            end
-          end
-        end
-        if current then absorb(current) end
-        absorb(ARGV[1])
-        local out = {}
-        for _, id in ipairs(order) do
-          local range = ranges[id]
-          local text = id .. ':' .. range.vt .. '#' .. range.gt
-          local ids = {}
-          for r in pairs(range.regions) do ids[#ids + 1] = r end
-          table.sort(ids)
-          for _, r in ipairs(ids) do text = text .. '#' .. r .. '=' .. range.regions[r].text end
-          out[#out + 1] = text
-        end
-        local merged = table.concat(out, ',')
-        if merged == '' then return current end
-        redis.call('SET', KEYS[1], merged, 'PX', ARGV[2])
-        return merged
-        """;
+    internal static readonly string AdvanceScript = ReadScript("DocStore.Server.Consistency.AdvanceToken.lua");
 
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeSpan _timeout;
@@ -115,7 +47,7 @@ internal sealed class RedisTokenStore
                 OnOpened = args =>
                 {
                     _metrics.BreakerState = (int)CircuitState.Open;
-                    RedisLog.BreakerOpened(_logger, args.BreakDuration);
+                    Log.BreakerOpened(_logger, args.BreakDuration);
                     return default;
                 },
                 OnHalfOpened = _ =>
@@ -126,7 +58,7 @@ internal sealed class RedisTokenStore
                 OnClosed = _ =>
                 {
                     _metrics.BreakerState = (int)CircuitState.Closed;
-                    RedisLog.BreakerClosed(_logger);
+                    Log.BreakerClosed(_logger);
                     return default;
                 },
             })
@@ -191,6 +123,14 @@ internal sealed class RedisTokenStore
         }
     }
 
+    private static string ReadScript(string name)
+    {
+        using var stream = typeof(RedisTokenStore).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The resource {name} is missing from the server assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static T Rethrow<T>(Exception e)
     {
@@ -207,27 +147,14 @@ internal sealed class RedisTokenStore
                 return true;
             case TimeoutException:
                 _metrics.RedisError("timeout");
-                RedisLog.Failed(_logger, operation, e.GetType().Name, e.Message);
+                Log.Failed(_logger, operation, e.GetType().Name, e.Message);
                 return true;
             case RedisException:
                 _metrics.RedisError("error");
-                RedisLog.Failed(_logger, operation, e.GetType().Name, e.Message);
+                Log.Failed(_logger, operation, e.GetType().Name, e.Message);
                 return true;
             default:
                 return false;
         }
     }
-}
-
-/// <summary>The Redis token store's log messages.</summary>
-internal static partial class RedisLog
-{
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Redis {Operation} failed ({Kind}): {Message}; the call goes on without the shared token")]
-    public static partial void Failed(ILogger logger, string operation, string kind, string message);
-
-    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Redis keeps failing: skipping it for {BreakDuration}; reads go out without shared session tokens meanwhile")]
-    public static partial void BreakerOpened(ILogger logger, TimeSpan breakDuration);
-
-    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Redis answers again: sharing session tokens resumes")]
-    public static partial void BreakerClosed(ILogger logger);
 }

@@ -4,6 +4,14 @@ namespace DocStore.Server.Storage;
 /// The port every store implements. Requests arrive validated against Cosmos DB's rules; a store
 /// reports expected outcomes through <see cref="StoreResult.Status"/> and throws only for faults.
 /// </summary>
+/// <remarks>
+/// Callers receive this port wrapped in <see cref="Consistency.SessionConsistentStore"/>, which applies
+/// the shared session tokens. Each member is classified with <see cref="StoreOperationAttribute"/>:
+/// a read takes the caller's session token as <c>sessionToken</c>, and the partition it reads as a
+/// <see cref="DocumentKey"/> or as <c>partitionKey</c> (null: every partition, read at the caller's
+/// token only); a write returns, on success, a
+/// document whose <see cref="StoredDocument.SessionToken"/> the decorator advances.
+/// </remarks>
 internal interface IDocumentStore
 {
     /// <summary>
@@ -11,6 +19,7 @@ internal interface IDocumentStore
     /// session tokens. It must change when that storage is recreated (Cosmos: the container's
     /// resource id), so that tokens issued by the old one are never applied to the new one.
     /// </summary>
+    [StoreOperation(StoreOperationKind.None)]
     string TokenScope(CollectionDefinition collection);
 
     /// <summary>Reads one document.</summary>
@@ -18,6 +27,7 @@ internal interface IDocumentStore
     /// <param name="key">The document's id and partition key.</param>
     /// <param name="cancellationToken">Ends the call early.</param>
     /// <param name="sessionToken">When set, the read reflects at least the state this token names.</param>
+    [StoreOperation(StoreOperationKind.Read)]
     Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken);
 
     /// <summary>Creates or replaces a document.</summary>
@@ -26,6 +36,7 @@ internal interface IDocumentStore
     /// <param name="cancellationToken">Ends the call early.</param>
     /// <param name="body">The whole document as UTF-8 JSON, system properties removed.</param>
     /// <param name="ifMatch">When set, the write happens only if the stored etag equals it.</param>
+    [StoreOperation(StoreOperationKind.Write)]
     Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken);
 
     /// <summary>Applies the operations in order, all or none.</summary>
@@ -35,6 +46,7 @@ internal interface IDocumentStore
     /// <param name="ifMatch">When set, the patch happens only if the stored etag equals it.</param>
     /// <param name="condition">When set, the patch happens only if the stored document matches it (<see cref="StoreStatus.ConditionNotMet"/> otherwise).</param>
     /// <param name="cancellationToken">Ends the call early.</param>
+    [StoreOperation(StoreOperationKind.Write)]
     Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, Query.DocumentFilter? condition, CancellationToken cancellationToken);
 
     /// <summary>Reads one page of a query.</summary>
@@ -45,6 +57,7 @@ internal interface IDocumentStore
     /// <param name="continuation">The store's continuation from the previous page, or <see langword="null"/> for the first.</param>
     /// <param name="sessionToken">When set, the page reflects at least the state this token names.</param>
     /// <param name="cancellationToken">Ends the call early.</param>
+    [StoreOperation(StoreOperationKind.Read)]
     Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken);
 
     /// <summary>Reads the next changes: the latest version of each changed document, oldest change first; deletes are not carried.</summary>
@@ -54,14 +67,17 @@ internal interface IDocumentStore
     /// <param name="maxItems">The most documents the page holds.</param>
     /// <param name="sessionToken">When set, the page reflects at least the state this token names.</param>
     /// <param name="cancellationToken">Ends the call early.</param>
+    [StoreOperation(StoreOperationKind.Read)]
     Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken);
 
     /// <summary>
     /// Completes when a write to <paramref name="collection"/> may have committed: at once when this
     /// process wrote, or after <paramref name="timeout"/> (writes this process cannot see happening).
     /// </summary>
+    [StoreOperation(StoreOperationKind.None)]
     Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>Checks that the store can be reached (for readiness).</summary>
+    [StoreOperation(StoreOperationKind.None)]
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);
 }

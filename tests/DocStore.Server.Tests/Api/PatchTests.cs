@@ -116,11 +116,13 @@ public abstract class PatchTests(IContractServer server)
     public virtual async Task An_integer_stays_an_integer_in_the_stored_JSON_after_a_whole_number_increment()
     {
         var (id, _) = await SeedAsync();
-        await PatchAsync(id, Increment("/qty", 10), Increment("/price", 1), Increment("/half", 0.5));
+        await PatchAsync(id, Increment("/qty", 10), Increment("/price", 1), Increment("/half", 0.5), Set("/big", "9007199254740000"), Increment("/big", 2));
 
         var stored = await server.ReadStoredJsonAsync("items", id, "p");
 
         Assert.Contains("\"qty\":25,", stored, StringComparison.Ordinal);
+        // 25 reads the same as an integer and as a double; near 2^53 a double would print as 9.007199254740002E+15.
+        Assert.Contains("\"big\":9007199254740002", stored, StringComparison.Ordinal);
         Assert.Contains("\"price\":456.95,", stored, StringComparison.Ordinal);
         Assert.Contains("\"half\":0.5", stored, StringComparison.Ordinal);
     }

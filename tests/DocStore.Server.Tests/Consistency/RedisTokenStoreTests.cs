@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using server::DocStore.Server;
 using server::DocStore.Server.Consistency;
+using server::DocStore.Shared;
 using StackExchange.Redis;
 
 namespace DocStore.Server.Tests.Consistency;
@@ -52,7 +53,7 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
 
         // The next read through any pod would pass LSN 10 and could miss the write at LSN 11.
         var left = SessionToken.ParseOrNull(await database.StringGetAsync(key))!;
-        Assert.False(left.Covers(SessionToken.ParseOrNull("0:-1#11")!));
+        Assert.Equal(10, left.Find("0")!.GlobalLsn);
     }
 
     [Fact]
@@ -78,6 +79,15 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
     [InlineData("0:1#5", "1:1#3")]
     [InlineData("0:1#5#1=4", "0:1#6")]
     [InlineData("0:1#6", "0:1#5#1=4")]
+    [InlineData("0:1#10#1=8", "0:1#12")]
+    [InlineData("0:2#5#1=3", "0:1#9#1=7#2=4")]
+    [InlineData("0:1#9#1=7#2=4", "0:2#5#1=3")]
+    [InlineData("0:2#5#1=9", "0:1#9#1=7")]
+    [InlineData("0:1#5#1=4", "0:2#6")]
+    [InlineData("0:1#10#2=3", "0:1#10#1=5")]
+    [InlineData("0:2#3", "0:1#40,1:1#2")]
+    [InlineData("0:2#3,19:1#9", "19:2#4,9:1#1")]
+    [InlineData("0:-1#9", "0:-1#19")]
     public async Task The_script_merges_exactly_as_SessionToken_Merge_does(string stored, string incoming)
     {
         await using var pod = await PodAsync();
@@ -173,7 +183,7 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
     [Fact]
     public async Task With_redis_down_calls_report_unavailable_instead_of_throwing()
     {
-        var options = Options.Create(new DocStoreOptions { Redis = { Configuration = $"127.0.0.1:{ServerProcess.FreePort()}" } });
+        var options = Options.Create(new DocStoreOptions { Redis = { Configuration = $"127.0.0.1:{FreePort.Next()}" } });
         await using var pod = await PodAsync(options);
 
         Assert.Equal((false, null), await pod.Store.GetAsync(NewKey(), CancellationToken.None));

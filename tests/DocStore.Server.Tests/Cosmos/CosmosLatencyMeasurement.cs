@@ -31,7 +31,7 @@ public sealed class CosmosLatencyMeasurement(CosmosPeerFixture peer, ITestOutput
         // The same server as a real process, called over loopback HTTP/2 as a pod would be.
         var environment = peer.Peer.ServerSettings(peer.Database).ToDictionary(e => e.Key.Replace(":", "__", StringComparison.Ordinal), e => e.Value!);
         environment["DocStore__Metrics__Port"] = "0";
-        await using var process = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), environment);
+        await using var process = await TestServers.StartAsync(TestPaths.NewDatabasePath(), environment);
         using var channel = process.CreateChannel();
         var overLoopback = new DocStoreService.DocStoreServiceClient(channel);
 

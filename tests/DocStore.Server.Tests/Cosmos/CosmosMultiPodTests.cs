@@ -25,8 +25,8 @@ public sealed class CosmosMultiPodTests(CosmosPeerFixture peer)
         environment["DocStore__SessionTokens__Sharing"] = "Redis";
         environment["DocStore__Metrics__Port"] = "0";
 
-        await using var podA = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), environment);
-        await using var podB = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), environment);
+        await using var podA = await TestServers.StartAsync(TestPaths.NewDatabasePath(), environment);
+        await using var podB = await TestServers.StartAsync(TestPaths.NewDatabasePath(), environment);
         using var channelA = podA.CreateChannel();
         using var channelB = podB.CreateChannel();
         var a = new DocStoreService.DocStoreServiceClient(channelA);

@@ -159,8 +159,8 @@ public sealed class ConsistencyTests : IAsyncLifetime
     [Fact]
     public async Task A_server_whose_redis_is_down_at_start_up_starts_serves_and_shares_once_redis_comes()
     {
-        var port = ServerProcess.FreePort();
-        var pod = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        var port = FreePort.Next();
+        var pod = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
         {
             ["DocStore__Redis__Configuration"] = $"127.0.0.1:{port}",
         });
@@ -200,7 +200,7 @@ public sealed class ConsistencyTests : IAsyncLifetime
             environment[key] = value;
         }
 
-        var pods = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ServerProcess.StartAsync(database, environment)));
+        var pods = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => TestServers.StartAsync(database, environment)));
         _pods.AddRange(pods);
         return pods;
     }

@@ -19,7 +19,7 @@ public sealed class OperationsProcessTests
     [Fact]
     public async Task The_probes_health_services_liveness_readiness_and_overall_are_serving_and_others_are_unknown()
     {
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath());
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
         using var channel = server.CreateChannel();
         var health = new Health.HealthClient(channel);
 
@@ -33,7 +33,7 @@ public sealed class OperationsProcessTests
     [Fact]
     public async Task The_metrics_endpoint_is_scraped_over_http1_and_its_counters_move_with_calls()
     {
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath());
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
         using var channel = server.CreateChannel();
         var client = new DocStoreService.DocStoreServiceClient(channel);
         Assert.Contains($"Now listening on: http://localhost:{server.MetricsPort}", server.Output, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class OperationsProcessTests
     public async Task The_consistency_layers_meter_is_exported_too()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
         {
             ["DocStore__Redis__Configuration"] = redis.Configuration,
 
@@ -100,7 +100,7 @@ public sealed class OperationsProcessTests
     [Fact]
     public async Task Metrics_port_0_turns_the_endpoint_off_and_json_logging_writes_one_object_per_line()
     {
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
         {
             ["DocStore__Metrics__Port"] = "0",
             ["DocStore__Logging__Json"] = "true",
@@ -120,7 +120,7 @@ public sealed class OperationsProcessTests
     public async Task At_SIGTERM_readiness_turns_NOT_SERVING_a_call_in_flight_completes_new_connections_are_refused_and_the_process_exits()
     {
         var database = TestPaths.NewDatabasePath();
-        await using var server = await ServerProcess.StartAsync(database, new Dictionary<string, string>
+        await using var server = await TestServers.StartAsync(database, new Dictionary<string, string>
         {
             // Long enough for the readiness checks below on a loaded machine; the listener closes after it.
             ["DocStore__Shutdown__DrainDelay"] = "00:00:10",
@@ -180,7 +180,7 @@ public sealed class OperationsProcessTests
     public async Task A_call_still_running_when_the_grace_period_ends_is_cut_off_and_the_process_exits()
     {
         var database = TestPaths.NewDatabasePath();
-        await using var server = await ServerProcess.StartAsync(database, new Dictionary<string, string>
+        await using var server = await TestServers.StartAsync(database, new Dictionary<string, string>
         {
             ["DocStore__Shutdown__GracePeriod"] = "00:00:02",
             ["DocStore__Embedded__BusyTimeout"] = "00:05:00",

@@ -17,7 +17,7 @@ public sealed partial class ReadmeTests
         var commands = WalkthroughCommands();
         Assert.True(commands.Count >= 6, $"Expected the walk-through's commands, found {commands.Count}.");
 
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath());
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
         foreach (var (comment, command) in commands)
         {
             var (exitCode, output) = await RunAsync(command.Replace("localhost:5000", $"127.0.0.1:{server.Port}", StringComparison.Ordinal));

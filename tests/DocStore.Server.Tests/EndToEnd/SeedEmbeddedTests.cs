@@ -5,18 +5,18 @@ using Grpc.Core;
 
 namespace DocStore.Server.Tests.EndToEnd;
 
-/// <summary>The server's <c>seed-embedded</c> command, which benchmarks use to fill a store file fast.</summary>
+/// <summary><c>docstore seed-embedded</c>, which benchmarks use to fill a store file fast, and the server that serves the file.</summary>
 public sealed class SeedEmbeddedTests
 {
     [Fact]
     public async Task Seeded_documents_are_served_at_their_size_and_later_writes_continue_the_collections_lsn()
     {
         var database = TestPaths.NewDatabasePath();
-        var (code, output) = await RunServerAsync("seed-embedded", "--path", database, "--count", "50", "--doc-size", "300", "--partitions", "7");
+        var (code, output) = await RunCliAsync("seed-embedded", "--path", database, "--count", "50", "--doc-size", "300", "--partitions", "7");
         Assert.True(code == 0, output);
         Assert.Contains("seeded 50 documents", output, StringComparison.Ordinal);
 
-        await using var server = await ServerProcess.StartAsync(database);
+        await using var server = await TestServers.StartAsync(database);
         using var channel = server.CreateChannel();
         var client = new DocStoreService.DocStoreServiceClient(channel);
 
@@ -45,17 +45,18 @@ public sealed class SeedEmbeddedTests
     [InlineData("--count")]
     [InlineData("--path", "x.db", "--count", "many")]
     [InlineData("--path", "x.db", "--count", "5", "--bogus", "1")]
-    public async Task Bad_arguments_exit_with_2_and_the_usage(params string[] arguments)
+    public async Task Bad_arguments_exit_with_1_and_the_usage(params string[] arguments)
     {
-        var (code, output) = await RunServerAsync(["seed-embedded", .. arguments]);
-        Assert.Equal(2, code);
-        Assert.Contains("usage: DocStore.Server.dll seed-embedded", output, StringComparison.Ordinal);
+        var (code, output) = await RunCliAsync(["seed-embedded", .. arguments]);
+        Assert.Equal(1, code);
+        Assert.Contains("docstore seed-embedded [options]", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("seeded", output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Code, string Output)> RunServerAsync(params string[] arguments)
+    private static async Task<(int Code, string Output)> RunCliAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
-        start.ArgumentList.Add(TestPaths.ServerDll);
+        start.ArgumentList.Add(TestPaths.CliDll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

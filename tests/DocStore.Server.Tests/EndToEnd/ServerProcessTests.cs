@@ -11,7 +11,7 @@ public sealed class ServerProcessTests
     [Fact]
     public async Task A_server_started_like_the_README_serves_documents_and_lists_its_services_through_reflection()
     {
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath());
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
         using var channel = server.CreateChannel();
 
         var reflection = new ServerReflection.ServerReflectionClient(channel);
@@ -45,7 +45,7 @@ public sealed class ServerProcessTests
     {
         var database = TestPaths.NewDatabasePath();
         string etag;
-        await using (var first = await ServerProcess.StartAsync(database))
+        await using (var first = await TestServers.StartAsync(database))
         {
             using var channel = first.CreateChannel();
             var client = new DocStoreService.DocStoreServiceClient(channel);
@@ -61,7 +61,7 @@ public sealed class ServerProcessTests
             await first.KillAsync();
         }
 
-        await using var second = await ServerProcess.StartAsync(database);
+        await using var second = await TestServers.StartAsync(database);
         using var channel2 = second.CreateChannel();
         var read = await new DocStoreService.DocStoreServiceClient(channel2).GetAsync(new GetRequest { Collection = "items", Id = "durable", PartitionKey = "p" });
         Json.Equal("""{"id":"durable","pk":"p","n":42}""", read.Document.Body);
@@ -73,8 +73,8 @@ public sealed class ServerProcessTests
     {
         const int Increments = 64;
         var database = TestPaths.NewDatabasePath();
-        await using var a = await ServerProcess.StartAsync(database);
-        await using var b = await ServerProcess.StartAsync(database);
+        await using var a = await TestServers.StartAsync(database);
+        await using var b = await TestServers.StartAsync(database);
         using var channelA = a.CreateChannel();
         using var channelB = b.CreateChannel();
         var clients = new[] { new DocStoreService.DocStoreServiceClient(channelA), new DocStoreService.DocStoreServiceClient(channelB) };
@@ -107,7 +107,7 @@ public sealed class ServerProcessTests
     public async Task A_write_blocked_by_another_process_past_the_busy_timeout_is_unavailable_while_reads_go_on()
     {
         var database = TestPaths.NewDatabasePath();
-        await using var server = await ServerProcess.StartAsync(database, new Dictionary<string, string> { ["DocStore__Embedded__BusyTimeout"] = "00:00:00.200" });
+        await using var server = await TestServers.StartAsync(database, new Dictionary<string, string> { ["DocStore__Embedded__BusyTimeout"] = "00:00:00.200" });
         using var channel = server.CreateChannel();
         var client = new DocStoreService.DocStoreServiceClient(channel);
         await client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"x","pk":"p","v":1}""") });
@@ -137,7 +137,7 @@ public sealed class ServerProcessTests
             ["DocStore__Collections__carts__Container"] = "shared",
         };
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(TestPaths.NewDatabasePath(), environment));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => TestServers.StartAsync(TestPaths.NewDatabasePath(), environment));
         Assert.Contains("DocStore:Collections:orders:PartitionKeyPath", e.Message, StringComparison.Ordinal);
         Assert.Contains("DocStore:Collections:carts:PartitionKeyPath is required", e.Message, StringComparison.Ordinal);
     }
@@ -145,7 +145,7 @@ public sealed class ServerProcessTests
     [Fact]
     public async Task Huge_bad_values_get_a_short_clear_error_over_a_real_connection()
     {
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath());
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath());
         using var channel = server.CreateChannel();
         var client = new DocStoreService.DocStoreServiceClient(channel);
         var huge = new string('x', 40_000);
@@ -169,7 +169,7 @@ public sealed class ServerProcessTests
         var blocker = TestPaths.NewDatabasePath();
         await File.WriteAllTextAsync(blocker, "a file where a directory is needed");
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(Path.Combine(blocker, "docstore.db")));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => TestServers.StartAsync(Path.Combine(blocker, "docstore.db")));
         Assert.Contains("DocStore:Embedded:Path: cannot use", e.Message, StringComparison.Ordinal);
     }
 
@@ -178,7 +178,7 @@ public sealed class ServerProcessTests
     {
         // A file that is not a SQLite database: the store fails in a way no request could cause.
         var database = TestPaths.NewDatabasePath();
-        await using var server = await ServerProcess.StartAsync(database);
+        await using var server = await TestServers.StartAsync(database);
         using var channel = server.CreateChannel();
         var client = new DocStoreService.DocStoreServiceClient(channel);
         await client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"x","pk":"p"}""") });

@@ -12,7 +12,7 @@ public sealed class TracingProcessTests
     public async Task With_an_OTLP_endpoint_and_no_Redis_the_server_starts_and_exports_a_span_for_each_call()
     {
         using var receiver = OtlpReceiver.Start();
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), receiver.Environment());
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), receiver.Environment());
         using var channel = server.CreateChannel();
         await new DocStoreService.DocStoreServiceClient(channel).UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"t","pk":"p"}""") });
 
@@ -29,7 +29,7 @@ public sealed class TracingProcessTests
         var environment = receiver.Environment();
         environment["DocStore__Redis__Configuration"] = redis.Configuration;
         environment["DocStore__SessionTokens__RedisTimeout"] = "00:00:05";
-        await using var server = await ServerProcess.StartAsync(TestPaths.NewDatabasePath(), environment);
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), environment);
         using var channel = server.CreateChannel();
         await new DocStoreService.DocStoreServiceClient(channel).UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"r","pk":"p"}""") });
 
@@ -54,7 +54,7 @@ public sealed class TracingProcessTests
 
         public int Port { get; }
 
-        public static OtlpReceiver Start() => new(ServerProcess.FreePort());
+        public static OtlpReceiver Start() => new(FreePort.Next());
 
         public Dictionary<string, string> Environment() => new()
         {

@@ -40,7 +40,7 @@ public sealed class CosmosPeer : IAsyncDisposable
     {
         var cli = Path.Combine(TestPaths.RepositoryRoot, "node_modules", "@vercel", "cosmosdb-server", "lib", "cli.js");
         Assert.True(File.Exists(cli), $"The Cosmos DB peer is not installed at {cli}; run 'npm ci' (eng/test.sh does).");
-        var port = ServerProcess.FreePort();
+        var port = FreePort.Next();
         var start = new ProcessStartInfo("node")
         {
             ArgumentList = { cli, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1" },

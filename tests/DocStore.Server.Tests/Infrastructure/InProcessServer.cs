@@ -2,9 +2,11 @@ extern alias server;
 
 using DocStore.V1;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DocStore.Server.Tests.Infrastructure;
 
@@ -35,6 +37,9 @@ public sealed class InProcessServer : IDisposable, IContractServer
                 builder.UseSetting(key, value);
             }
 
+            // No console logging: the fault tests' expected errors (with their exceptions) would read as failures in
+            // a passing run's output. What a test needs from the server it checks through calls, metrics or a process.
+            builder.ConfigureLogging(logging => logging.ClearProviders());
             if (configureServices is not null)
             {
                 builder.ConfigureTestServices(configureServices);

@@ -2,12 +2,9 @@ using System.Reflection;
 
 namespace DocStore.Server.Tests.Infrastructure;
 
-/// <summary>Where things are: the repository, the built server, and fresh temporary files.</summary>
+/// <summary>Where things are: the repository, the built server and command, and fresh temporary files.</summary>
 public static class TestPaths
 {
-    /// <summary>This test run's temporary files, removed when the run ends.</summary>
-    private static readonly string RunDirectory = CreateRunDirectory();
-
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>The DocStore.Server.dll built in the same configuration as the tests.</summary>
@@ -35,30 +32,7 @@ public static class TestPaths
     }
 
     /// <summary>A path for a new SQLite file in a fresh temporary directory.</summary>
-    public static string NewDatabasePath()
-    {
-        var directory = Path.Combine(RunDirectory, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, "docstore.db");
-    }
-
-    private static string CreateRunDirectory()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "docstore-tests", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // A server process may still hold a file; the temporary directory is cleaned by the OS.
-            }
-        };
-        return directory;
-    }
+    public static string NewDatabasePath() => TempFiles.NewDatabasePath();
 
     private static string FindRoot()
     {

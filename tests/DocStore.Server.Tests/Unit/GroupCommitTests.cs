@@ -4,9 +4,9 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using server::DocStore.Server;
-using server::DocStore.Server.Consistency;
 using server::DocStore.Server.Storage;
 using server::DocStore.Server.Storage.Embedded;
+using server::DocStore.Shared;
 
 namespace DocStore.Server.Tests.Unit;
 

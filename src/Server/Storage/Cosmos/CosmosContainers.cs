@@ -11,7 +11,7 @@ namespace DocStore.Server.Storage.Cosmos;
 /// at start-up: it checks (or, with <c>CreateIfNotExists</c>, creates) the database and every
 /// container, checks each container's partition key path, and records each container's resource id.
 /// </summary>
-internal sealed class CosmosContainers(CosmosClient client, IOptions<DocStoreOptions> options, CollectionRegistry collections, ILogger<CosmosContainers> logger)
+internal sealed partial class CosmosContainers(CosmosClient client, IOptions<DocStoreOptions> options, CollectionRegistry collections, ILogger<CosmosContainers> logger)
 {
     private readonly CosmosStoreOptions _options = options.Value.Cosmos;
     private FrozenDictionary<string, Bound>? _bound;
@@ -54,7 +54,7 @@ internal sealed class CosmosContainers(CosmosClient client, IOptions<DocStoreOpt
 
             var scope = $"cosmos/{_options.Database}/{collection.Container}/{resourceId}";
             bound[collection.Name] = new Bound(container, scope);
-            CosmosStoreLog.ContainerReady(logger, collection.Name, _options.Database!, collection.Container, resourceId);
+            Log.ContainerReady(logger, collection.Name, _options.Database!, collection.Container, resourceId);
         }
 
         _bound = bound.ToFrozenDictionary(StringComparer.Ordinal);

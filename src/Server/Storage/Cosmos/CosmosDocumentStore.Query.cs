@@ -87,12 +87,12 @@ internal sealed partial class CosmosDocumentStore
         catch (ArgumentException e) when (continued)
         {
             // The SDK parses a continuation before sending anything, and refuses a malformed one this way.
-            CosmosStoreLog.Unreachable(logger, 400, e);
+            Log.Unreachable(logger, 400, e);
             return StorePage.Failure(StoreStatus.InvalidContinuation, "the continuation is not one Cosmos DB issued");
         }
         catch (HttpRequestException e)
         {
-            CosmosStoreLog.Unreachable(logger, 0, e);
+            Log.Unreachable(logger, 0, e);
             return StorePage.Failure(StoreStatus.Unavailable, "Cosmos DB cannot be reached");
         }
 

@@ -94,7 +94,7 @@ internal sealed partial class CosmosDocumentStore(CosmosContainers containers, I
         }
         catch (HttpRequestException e)
         {
-            CosmosStoreLog.Unreachable(logger, 0, e);
+            Log.Unreachable(logger, 0, e);
             return StoreResult.Failure(StoreStatus.Unavailable, "Cosmos DB cannot be reached");
         }
 
@@ -111,14 +111,14 @@ internal sealed partial class CosmosDocumentStore(CosmosContainers containers, I
             using var response = await containers.Database.ReadStreamAsync(cancellationToken: cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                CosmosStoreLog.Unreachable(logger, (int)response.StatusCode, null);
+                Log.Unreachable(logger, (int)response.StatusCode, null);
             }
 
             return response.IsSuccessStatusCode;
         }
         catch (Exception e) when (e is CosmosException or HttpRequestException or TimeoutException)
         {
-            CosmosStoreLog.Unreachable(logger, e is CosmosException c ? (int)c.StatusCode : 0, e);
+            Log.Unreachable(logger, e is CosmosException c ? (int)c.StatusCode : 0, e);
             return false;
         }
     }

@@ -40,7 +40,7 @@ internal static partial class CosmosResponses
         switch (statusCode)
         {
             case HttpStatusCode.NotFound when subStatus == OwnerResourceNotFound || operation == CosmosOperation.Upsert:
-                CosmosStoreLog.ContainerMissing(logger, collection.Name, collection.Container, headers.ActivityId);
+                Log.ContainerMissing(logger, collection.Name, collection.Container, headers.ActivityId);
                 return StoreResult.Failure(StoreStatus.Unavailable, $"the container of collection '{collection.Name}' does not exist");
             case HttpStatusCode.NotFound when operation == CosmosOperation.ConditionalReplace:
                 // A conditional replace of an absent document: the etag matches nothing.
@@ -60,11 +60,11 @@ internal static partial class CosmosResponses
             case HttpStatusCode.RequestEntityTooLarge:
                 return StoreResult.Failure(StoreStatus.TooLarge, "the resulting document would exceed Cosmos DB's 2 MB limit: " + await message());
             case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
-                CosmosStoreLog.Refused(logger, status, subStatus, operation, collection.Container, headers.ActivityId, await message());
+                Log.Refused(logger, status, subStatus, operation, collection.Container, headers.ActivityId, await message());
                 return StoreResult.Failure(StoreStatus.Unavailable, $"Cosmos DB refused DocStore's credentials (HTTP {status}); the server log has the details");
             case HttpStatusCode.RequestTimeout or HttpStatusCode.Gone or (HttpStatusCode)449 or HttpStatusCode.ServiceUnavailable
                 or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout:
-                CosmosStoreLog.Failed(logger, status, subStatus, operation, collection.Container, headers.ActivityId);
+                Log.Failed(logger, status, subStatus, operation, collection.Container, headers.ActivityId);
                 return StoreResult.Failure(StoreStatus.Unavailable, $"Cosmos DB answered HTTP {status}");
             default:
                 throw new InvalidOperationException(

@@ -10,7 +10,7 @@ internal static class CosmosStoreServiceCollectionExtensions
     /// <summary>
     /// Adds the Cosmos DB store's services: one <see cref="CosmosClient"/> per process (built on first
     /// use from <c>DocStore:Cosmos</c>; tests may post-configure its <see cref="CosmosClientOptions"/>),
-    /// the containers, the store and the start-up check. Nothing connects unless the store is used.
+    /// the containers and the store (checked at start-up by <see cref="OpenStoresAtStartup"/>). Nothing connects unless the store is used.
     /// </summary>
     public static IServiceCollection AddCosmosStore(this IServiceCollection services)
     {
@@ -21,7 +21,6 @@ internal static class CosmosStoreServiceCollectionExtensions
             provider.GetRequiredService<IOptions<CosmosClientOptions>>().Value));
         services.TryAddSingleton<CosmosContainers>();
         services.TryAddSingleton<CosmosDocumentStore>();
-        services.AddHostedService<CosmosStartup>();
         return services;
     }
 }

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using DocStore.Server.Consistency;
 using DocStore.Server.Storage.Query;
 using Microsoft.Data.Sqlite;
 
@@ -45,6 +44,12 @@ internal sealed partial class EmbeddedDocumentStore
             (Store: this, Container: collection.Container, PartitionKey: partitionKey, Text: text, Sql: sql, After: after, PageSize: pageSize, SessionToken: sessionToken),
             static (session, state) =>
             {
+                if (!session.HasQueryFunctions)
+                {
+                    SqliteQueryText.RegisterFunctions(session.Connection);
+                    session.HasQueryFunctions = true;
+                }
+
                 using var snapshot = session.Connection.BeginTransaction(deferred: true);
                 var view = state.Store.View(session, snapshot, state.Container, state.SessionToken, out _);
                 using var command = session.Connection.CreateCommand();
@@ -94,7 +99,7 @@ internal sealed partial class EmbeddedDocumentStore
 
                 return StorePage.Success(items, next, token, Math.Round(charge, 2));
             },
-            static message => StorePage.Failure(StoreStatus.Unavailable, message)));
+            static failure => StorePage.Failure(failure.Status, failure.Message)));
     }
 
     public Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken)
@@ -159,7 +164,7 @@ internal sealed partial class EmbeddedDocumentStore
                 var reached = items.Count == state.MaxItems ? last : Math.Max(state.From, view);
                 return StorePage.Success(items, state.Store.Continuation(reached), token, Math.Round(charge, 2));
             },
-            static message => StorePage.Failure(StoreStatus.Unavailable, message)));
+            static failure => StorePage.Failure(failure.Status, failure.Message)));
     }
 
     public async Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken)

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DocStore.Server.Consistency;
 using DocStore.Server.Storage.Query;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -71,8 +71,8 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
             throw new InvalidOperationException($"DocStore:Embedded:Path: cannot use '{FilePath}' as the embedded store: {e.Message}", e);
         }
 
-        _groupCommit = new GroupCommit(WithSession);
-        EmbeddedStoreLog.Opened(logger, FilePath);
+        _groupCommit = new GroupCommit(TryWithSession);
+        Log.Opened(logger, FilePath);
     }
 
     /// <summary>The full path of the SQLite file.</summary>
@@ -197,11 +197,7 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
             cancellationToken));
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(WithSession(static session =>
-        {
-            session.Ping();
-            return StoreResult.NotFound; // any status but Unavailable: the file answered
-        }).Status != StoreStatus.Unavailable);
+        Task.FromResult(TryWithSession(static session => session.Ping(), out _));
 
     public void Dispose()
     {
@@ -249,19 +245,34 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <inheritdoc cref="WithSession{TState}"/>
+    /// <inheritdoc cref="WithSession{TState, TResult}"/>
     private StoreResult WithSession(Func<SqliteSession, StoreResult> action) =>
-        WithSession(action, static (session, action) => action(session));
+        WithSession(action, static (session, action) => action(session), static unavailable => unavailable);
+
+    /// <inheritdoc cref="WithSession{TState, TResult}"/>
+    private StoreResult WithSession<TState>(TState state, Func<SqliteSession, TState, StoreResult> action) =>
+        WithSession(state, action, static unavailable => unavailable);
+
+    /// <summary>Runs <paramref name="action"/> on a pooled session: <see langword="true"/> when it ran, else <see langword="false"/> with the <paramref name="unavailable"/> result.</summary>
+    private bool TryWithSession(Action<SqliteSession> action, [NotNullWhen(false)] out StoreResult? unavailable)
+    {
+        unavailable = WithSession(
+            action,
+            static (session, action) =>
+            {
+                action(session);
+                return (StoreResult?)null;
+            },
+            static failure => failure);
+        return unavailable is null;
+    }
 
     /// <summary>
     /// Runs <paramref name="action"/> on a pooled session. SQLite faults that mean the file cannot be
-    /// used right now become <see cref="StoreStatus.Unavailable"/>; a session that failed is discarded.
+    /// used right now become a <see cref="StoreStatus.Unavailable"/> result, passed to
+    /// <paramref name="unavailable"/>; a session that failed is discarded.
     /// </summary>
-    private StoreResult WithSession<TState>(TState state, Func<SqliteSession, TState, StoreResult> action) =>
-        WithSession(state, action, static message => StoreResult.Failure(StoreStatus.Unavailable, message));
-
-    /// <inheritdoc cref="WithSession{TState}"/>
-    private TResult WithSession<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> action, Func<string, TResult> unavailable)
+    private TResult WithSession<TState, TResult>(TState state, Func<SqliteSession, TState, TResult> action, Func<StoreResult, TResult> unavailable)
     {
         SqliteSession session;
         try
@@ -274,8 +285,8 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         }
         catch (SqliteException e) when (IsUnavailable(e))
         {
-            EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
-            return unavailable("the embedded store's file cannot be opened");
+            Log.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
+            return unavailable(StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file cannot be opened"));
         }
 
         try
@@ -296,8 +307,8 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         catch (SqliteException e) when (IsUnavailable(e))
         {
             session.Dispose();
-            EmbeddedStoreLog.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
-            return unavailable("the embedded store's file is busy or cannot be written");
+            Log.Unavailable(_logger, FilePath, e.SqliteErrorCode, e);
+            return unavailable(StoreResult.Failure(StoreStatus.Unavailable, "the embedded store's file is busy or cannot be written"));
         }
         catch
         {
@@ -308,14 +319,4 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
 
     // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN.
     private static bool IsUnavailable(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14;
-}
-
-/// <summary>The embedded store's log messages.</summary>
-internal static partial class EmbeddedStoreLog
-{
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Embedded store on {Path}")]
-    public static partial void Opened(ILogger logger, string path);
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Embedded store {Path} is unavailable (SQLite error {Code})")]
-    public static partial void Unavailable(ILogger logger, string path, int code, Exception exception);
 }

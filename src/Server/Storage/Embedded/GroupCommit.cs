@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -19,16 +20,18 @@ internal sealed class GroupCommit : IDisposable
     /// <summary>Writes per transaction at most, to bound the time the file's write lock is held.</summary>
     public const int MaxBatch = 128;
 
-    private static readonly StoreResult Committed = StoreResult.Failure(StoreStatus.NotFound, "committed");
-
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Func<Func<SqliteSession, StoreResult>, StoreResult> _withSession;
+    private readonly TryRunInSession _tryRun;
     private readonly Task _loop;
 
-    /// <param name="withSession">Runs an action on a pooled session, turning SQLite faults into <see cref="StoreStatus.Unavailable"/>.</param>
-    public GroupCommit(Func<Func<SqliteSession, StoreResult>, StoreResult> withSession)
+    /// <summary>Runs <paramref name="action"/> on a pooled session.</summary>
+    /// <returns><see langword="true"/> when it ran; <see langword="false"/> with the store's <paramref name="unavailable"/> result when the file could not be used.</returns>
+    public delegate bool TryRunInSession(Action<SqliteSession> action, [NotNullWhen(false)] out StoreResult? unavailable);
+
+    /// <param name="tryRun">Runs an action on a pooled session; a SQLite fault that makes the file unusable becomes a <see cref="StoreStatus.Unavailable"/> result.</param>
+    public GroupCommit(TryRunInSession tryRun)
     {
-        _withSession = withSession;
+        _tryRun = tryRun;
         _loop = Task.Run(RunAsync);
     }
 
@@ -76,28 +79,30 @@ internal sealed class GroupCommit : IDisposable
 
     private void Commit(List<PendingWrite> batch)
     {
-        StoreResult outcome;
+        bool committed;
+        StoreResult? unavailable;
         try
         {
-            outcome = _withSession(session =>
-            {
-                using var transaction = session.Connection.BeginTransaction(deferred: false);
-                foreach (var pending in batch)
+            committed = _tryRun(
+                session =>
                 {
-                    try
+                    using var transaction = session.Connection.BeginTransaction(deferred: false);
+                    foreach (var pending in batch)
                     {
-                        pending.Result = pending.Write(session, transaction);
+                        try
+                        {
+                            pending.Result = pending.Write(session, transaction);
+                        }
+                        catch (Exception e) when (e is not SqliteException)
+                        {
+                            // A fault in this write's own logic (it writes last, so it wrote nothing): it alone fails.
+                            pending.Fault = e;
+                        }
                     }
-                    catch (Exception e) when (e is not SqliteException)
-                    {
-                        // A fault in this write's own logic (it writes last, so it wrote nothing): it alone fails.
-                        pending.Fault = e;
-                    }
-                }
 
-                transaction.Commit();
-                return Committed;
-            });
+                    transaction.Commit();
+                },
+                out unavailable);
         }
 #pragma warning disable CA1031 // Whatever went wrong, every caller waiting on the batch must hear of it.
         catch (Exception e)
@@ -113,9 +118,9 @@ internal sealed class GroupCommit : IDisposable
 
         foreach (var pending in batch)
         {
-            if (!ReferenceEquals(outcome, Committed))
+            if (!committed)
             {
-                pending.Completion.TrySetResult(outcome);
+                pending.Completion.TrySetResult(unavailable!); // set whenever the batch did not commit
             }
             else if (pending.Fault is not null)
             {

@@ -80,6 +80,9 @@ internal sealed class SqliteSession : IDisposable
 
     public SqliteConnection Connection { get; }
 
+    /// <summary>Whether the query translation's SQL functions are registered on <see cref="Connection"/> (the store does it on first use).</summary>
+    public bool HasQueryFunctions { get; set; }
+
     public static SqliteSession Open(string connectionString, TimeSpan busyTimeout)
     {
         var connection = new SqliteConnection(connectionString);
@@ -93,8 +96,6 @@ internal sealed class SqliteSession : IDisposable
                 pragmas.CommandText = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};";
                 pragmas.ExecuteNonQuery();
             }
-
-            Query.SqliteQueryText.RegisterFunctions(connection);
 
             return new SqliteSession(connection);
         }

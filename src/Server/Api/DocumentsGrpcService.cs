@@ -1,4 +1,3 @@
-using DocStore.Server.Consistency;
 using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.V1;
@@ -8,46 +7,42 @@ using Grpc.Core;
 namespace DocStore.Server.Api;
 
 /// <summary>
-/// The gRPC surface: each call validates, makes one store call and maps the result. The methods are
-/// bound to the contract by <see cref="DocStoreServiceMethodProvider"/>, not by deriving from the
-/// generated base class, so that undecodable requests get a clear error.
+/// The gRPC surface: each call validates, makes one store call and maps the result. The store it
+/// receives already applies session consistency (<see cref="Consistency.SessionConsistentStore"/>).
+/// The methods are bound to the contract by <see cref="DocumentsGrpcServiceMethodProvider"/>, not by
+/// deriving from the generated base class, so that undecodable requests get a clear error.
 /// </summary>
-internal sealed partial class DocStoreService(IDocumentStore store, CollectionRegistry collections, SessionTokenRegistry sessionTokens, DocStoreMetrics metrics, ChangeFeedStreams streams)
+internal sealed partial class DocumentsGrpcService(IDocumentStore store, CollectionRegistry collections, DocStoreMetrics metrics, ChangeFeedStreams streams)
 {
     public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
     {
         var (collection, key, callerToken) = RequestValidator.ValidateGet(request, collections);
-        var sessionToken = await sessionTokens.ForReadAsync(collection, key.PartitionKey, callerToken, context.CancellationToken);
-        var result = await store.ReadAsync(collection, key, sessionToken, context.CancellationToken);
-        metrics.Record(nameof(Get), collection, result);
-        var stored = Succeeded(result, collection, key);
+        var result = await store.ReadAsync(collection, key, callerToken, context.CancellationToken);
+        var stored = Succeeded(nameof(Get), result, collection, key);
         return new GetResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
     }
 
     public async Task<UpsertResponse> Upsert(UpsertRequest request, ServerCallContext context)
     {
-        var (collection, key, body) = RequestValidator.ValidateUpsert(request, collections);
-        var result = await store.UpsertAsync(collection, key, body, NullIfEmpty(request.IfMatch), context.CancellationToken);
-        metrics.Record(nameof(Upsert), collection, result);
-        var stored = Succeeded(result, collection, key);
-        await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
-
-        // The validator removed the system properties from the request's document, so it is the stored body.
-        return new UpsertResponse { Document = ToDocument(key, request.Document, stored), Info = ToInfo(stored) };
+        var body = DocumentBody.FromStruct(request.Document);
+        var (collection, key) = RequestValidator.ValidateUpsert(request, body, collections);
+        var result = await store.UpsertAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        var stored = Succeeded(nameof(Upsert), result, collection, key);
+        return new UpsertResponse { Document = ToDocument(key, DocumentBody.WithoutSystemProperties(request.Document), stored), Info = ToInfo(stored) };
     }
 
     public async Task<PatchResponse> Patch(PatchRequest request, ServerCallContext context)
     {
         var (collection, key, operations, condition) = RequestValidator.ValidatePatch(request, collections);
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), condition, context.CancellationToken);
-        metrics.Record(nameof(Patch), collection, result);
-        var stored = Succeeded(result, collection, key);
-        await sessionTokens.AdvanceAsync(collection, key.PartitionKey, stored.SessionToken);
+        var stored = Succeeded(nameof(Patch), result, collection, key);
         return new PatchResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
     }
 
-    private static StoredDocument Succeeded(StoreResult result, CollectionDefinition collection, DocumentKey key)
+    /// <summary>Records the store call's outcome for <paramref name="method"/>, and returns its document or throws the error the outcome maps to.</summary>
+    private StoredDocument Succeeded(string method, StoreResult result, CollectionDefinition collection, DocumentKey key)
     {
+        metrics.Record(method, collection, result);
         if (result.Document is null)
         {
             DocStoreErrors.ThrowFor(result, collection, key);

@@ -1,17 +1,19 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Globalization;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
-namespace DocStore.Server.Tests.Infrastructure;
+namespace DocStore.Processes;
 
 /// <summary>
 /// A real DocStore.Server process started the way the README says (the built DocStore.Server.dll
-/// with <c>--urls</c>), on a free loopback port, talked to over a real socket.
+/// with <c>--urls</c>), on a free loopback port, talked to over a real socket. The tests and
+/// <c>docstore bench</c> both start servers through it.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
+    private const string MetricsPortKey = "DocStore__Metrics__Port";
+
     private readonly Process _process;
     private readonly CapturedOutput _output = new();
 
@@ -23,8 +25,10 @@ public sealed class ServerProcess : IAsyncDisposable
         MetricsPort = metricsPort;
     }
 
+    /// <summary>The loopback port the gRPC endpoint listens on.</summary>
     public int Port { get; }
 
+    /// <summary><c>http://127.0.0.1:{Port}</c>.</summary>
     public Uri Address { get; }
 
     /// <summary>The Prometheus endpoint's port (a free one unless the caller set <c>DocStore__Metrics__Port</c>); 0 when off.</summary>
@@ -33,45 +37,75 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The Prometheus scrape address, <c>http://localhost:{MetricsPort}/metrics</c>.</summary>
     public Uri MetricsAddress => new($"http://localhost:{MetricsPort}/metrics");
 
+    /// <summary>The operating system's id of the process.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Whether the process has ended.</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
     public int ExitCode => _process.ExitCode;
 
     /// <summary>What the process printed so far, for failure messages.</summary>
     public string Output => _output.ToString();
 
-    public static async Task<ServerProcess> StartAsync(string databasePath, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>User plus system CPU time the server has used so far (Linux <c>/proc</c>), or null elsewhere.</summary>
+    public TimeSpan? CpuTime => ProcStat.CpuTime(_process.Id);
+
+    /// <summary>The process's peak resident set size so far, in bytes (Linux <c>VmHWM</c>), or null elsewhere.</summary>
+    public long? PeakRssBytes => ProcStat.PeakRssBytes(_process.Id);
+
+    /// <summary>The process's resident set size now, in bytes (Linux <c>VmRSS</c>), or null elsewhere.</summary>
+    public long? RssBytes => ProcStat.RssBytes(_process.Id);
+
+    /// <summary>
+    /// Starts <paramref name="serverDll"/> on a free loopback port, in the temporary directory, with
+    /// <paramref name="environment"/> added to this process's, and waits until its health service answers
+    /// SERVING. The metrics endpoint gets a free port unless the environment sets <c>DocStore__Metrics__Port</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server exited before it served.</exception>
+    /// <exception cref="TimeoutException">The server did not serve within a minute.</exception>
+    public static async Task<ServerProcess> StartAsync(string serverDll, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { TestPaths.ServerDll, "--urls", $"http://127.0.0.1:{port}" },
+            ArgumentList = { serverDll, "--urls", $"http://127.0.0.1:{port}" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.Environment["DocStore__Embedded__Path"] = databasePath;
         start.Environment["DOTNET_NOLOGO"] = "1";
 
-        // A free metrics port: the default, 9090, would collide between servers running at once.
-        start.Environment["DocStore__Metrics__Port"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A free metrics port: a fixed default would collide between servers running at once.
+        start.Environment[MetricsPortKey] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
         }
 
-        var metricsPort = int.Parse(start.Environment["DocStore__Metrics__Port"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var metricsPort = int.Parse(start.Environment[MetricsPortKey]!, CultureInfo.InvariantCulture);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var server = new ServerProcess(process, port, metricsPort);
         process.OutputDataReceived += (_, e) => server._output.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server._output.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await server.WaitUntilServingAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
+    /// <summary>A channel to the server that accepts messages up to 32 MB.</summary>
     public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Address, new GrpcChannelOptions { MaxReceiveMessageSize = 32 * 1024 * 1024 });
 
     /// <summary>Ends the process at once with SIGKILL, as <c>kill -9</c> does.</summary>
@@ -88,7 +122,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod.</summary>
     public async Task TerminateAsync()
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) } })
             ?? throw new InvalidOperationException("kill did not start");
         await kill.WaitForExitAsync();
     }
@@ -108,21 +142,14 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
         _process.Dispose();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-
-    private async Task WaitUntilServingAsync(TimeSpan timeout)
+    private async Task WaitUntilServingAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var channel = CreateChannel();
         var health = new Health.HealthClient(channel);
@@ -132,13 +159,13 @@ public sealed class ServerProcess : IAsyncDisposable
             if (_process.HasExited)
             {
                 // Wait for the output pipes to drain, so the message holds what the server printed.
-                await _process.WaitForExitAsync();
+                await _process.WaitForExitAsync(cancellationToken);
                 throw new InvalidOperationException($"The server exited with code {_process.ExitCode}:\n{Output}");
             }
 
             try
             {
-                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellationToken);
                 if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
                     return;
@@ -154,7 +181,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 throw new TimeoutException($"The server did not become healthy within {timeout}:\n{Output}");
             }
 
-            await Task.Delay(100);
+            await Task.Delay(100, cancellationToken);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DocStore.Server;
+namespace DocStore.Shared;
 
 /// <summary>
 /// Quotes caller-supplied text in error messages, shortened: an error travels in HTTP/2 trailers,

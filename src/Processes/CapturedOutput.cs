@@ -1,12 +1,13 @@
 using System.Text;
 
-namespace DocStore.Server.Tests.Infrastructure;
+namespace DocStore.Processes;
 
 /// <summary>The lines a child process printed, collected from its output events (any thread), for failure messages.</summary>
 public sealed class CapturedOutput
 {
     private readonly StringBuilder _lines = new();
 
+    /// <summary>Adds one line; null (the end of a stream) is ignored.</summary>
     public void Append(string? line)
     {
         if (line is null)
@@ -20,6 +21,7 @@ public sealed class CapturedOutput
         }
     }
 
+    /// <summary>Every line so far.</summary>
     public override string ToString()
     {
         lock (_lines)

@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using StackExchange.Redis;
 
-namespace DocStore.Server.Tests.Infrastructure;
+namespace DocStore.Processes;
 
 /// <summary>
 /// A real redis-server on a free loopback port, with no persistence. It can be killed and started
@@ -15,44 +15,55 @@ public sealed class RedisServer : IAsyncDisposable
 
     private RedisServer(int port) => Port = port;
 
+    /// <summary>The loopback port it listens on.</summary>
     public int Port { get; }
 
     /// <summary>The StackExchange.Redis configuration string for DocStore:Redis:Configuration.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync(int? port = null)
+    /// <summary>Starts redis-server on <paramref name="port"/>, or on a free port, and waits until it answers PING.</summary>
+    /// <exception cref="InvalidOperationException">redis-server is not installed, or did not come up.</exception>
+    public static async Task<RedisServer> StartAsync(int? port = null, CancellationToken cancellationToken = default)
     {
-        var server = new RedisServer(port ?? ServerProcess.FreePort());
-        await server.RestartAsync();
+        var server = new RedisServer(port ?? FreePort.Next());
+        await server.RestartAsync(cancellationToken);
         return server;
     }
 
     /// <summary>Starts the server (again) on the same port, empty.</summary>
-    public async Task RestartAsync()
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         await KillAsync();
         var start = new ProcessStartInfo("redis-server")
         {
-            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" },
+            ArgumentList = { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        try
+        {
+            _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("redis-server is not installed (apt-get install redis-server)", e);
+        }
+
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await AnswersPingAsync())
+        while (!await AnswersPingAsync(cancellationToken))
         {
             if (_process.HasExited || DateTime.UtcNow > deadline)
             {
                 throw new InvalidOperationException($"redis-server did not come up on port {Port}.");
             }
 
-            await Task.Delay(50);
+            await Task.Delay(50, cancellationToken);
         }
     }
 
@@ -74,22 +85,19 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
-    /// <summary>A client for inspecting the server from a test.</summary>
-    public Task<ConnectionMultiplexer> ConnectAsync() =>
-        ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true");
-
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync() => await KillAsync();
 
-    private async Task<bool> AnswersPingAsync()
+    private async Task<bool> AnswersPingAsync(CancellationToken cancellationToken)
     {
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Port);
+            await client.ConnectAsync("127.0.0.1", Port, cancellationToken);
             var stream = client.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("PING\r\n"));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("PING\r\n"), cancellationToken);
             var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer);
+            var read = await stream.ReadAsync(buffer, cancellationToken);
             return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
         }
         catch (SocketException)

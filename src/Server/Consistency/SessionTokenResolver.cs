@@ -6,27 +6,26 @@ namespace DocStore.Server.Consistency;
 
 /// <summary>
 /// Decides which session token a read passes to the store, and records the tokens writes produce,
-/// per (collection storage, partition key), in the mode <c>DocStore:SessionTokens:Sharing</c> names:
+/// per (token scope, partition key), in the mode <c>DocStore:SessionTokens:Sharing</c> names:
 /// <list type="bullet">
 /// <item><c>Redis</c>: the merge of the caller's token, the one in Redis, and this process's own.</item>
 /// <item><c>Local</c>: the merge of the caller's token and this process's own.</item>
 /// <item><c>Off</c>: the caller's token only; otherwise the store's own session handling decides.</item>
 /// </list>
+/// Only <see cref="SessionConsistentStore"/> calls it, with the store's token scope for the collection.
 /// </summary>
-internal sealed class SessionTokenRegistry
+internal sealed class SessionTokenResolver
 {
     private readonly TokenSharing _sharing;
-    private readonly IDocumentStore _store;
     private readonly RecentTokens _recent;
     private readonly RedisTokenStore? _redis;
     private readonly ConsistencyMetrics _metrics;
-    private readonly ConcurrentDictionary<string, (string Scope, string Hash)> _scopes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _scopeHashes = new(StringComparer.Ordinal);
 
-    public SessionTokenRegistry(IOptions<DocStoreOptions> options, IDocumentStore store, TimeProvider time, ConsistencyMetrics metrics, IServiceProvider services)
+    public SessionTokenResolver(IOptions<DocStoreOptions> options, TimeProvider time, ConsistencyMetrics metrics, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(options);
         _sharing = EffectiveSharing(options.Value);
-        _store = store;
         _metrics = metrics;
         _recent = new RecentTokens(time, options.Value.SessionTokens.Ttl);
         _redis = _sharing == TokenSharing.Redis ? services.GetRequiredService<RedisTokenStore>() : null;
@@ -44,28 +43,34 @@ internal sealed class SessionTokenRegistry
     }
 
     /// <summary>The token a read of this partition passes to the store, or <see langword="null"/> for none.</summary>
-    public ValueTask<string?> ForReadAsync(CollectionDefinition collection, string partitionKey, string? callerToken, CancellationToken cancellationToken)
+    /// <param name="scope">The store's token scope for the collection (<see cref="IDocumentStore.TokenScope"/>).</param>
+    /// <param name="partitionKey">The partition read.</param>
+    /// <param name="callerToken">The caller's token, if it sent one.</param>
+    /// <param name="cancellationToken">Ends the Redis lookup early.</param>
+    public ValueTask<string?> ForReadAsync(string scope, string partitionKey, string? callerToken, CancellationToken cancellationToken)
     {
         if (_sharing == TokenSharing.Off)
         {
             return ValueTask.FromResult(callerToken);
         }
 
-        var key = KeyFor(collection, partitionKey);
-        var own = _recent.Get(key.Scope, partitionKey);
+        var own = _recent.Get(scope, partitionKey);
         if (_redis is null)
         {
             return ValueTask.FromResult(SessionToken.Merge(callerToken, own));
         }
 
-        return WithShared(key.RedisKey, callerToken, own, cancellationToken);
+        return WithShared(RedisKeyFor(scope, partitionKey), callerToken, own, cancellationToken);
     }
 
     /// <summary>
     /// Records the token a write produced. Awaited before the write is acknowledged: a token shared
     /// after the reply would race the caller's next read. Never fails; a Redis failure is counted.
     /// </summary>
-    public async ValueTask AdvanceAsync(CollectionDefinition collection, string partitionKey, string token)
+    /// <param name="scope">The store's token scope for the collection (<see cref="IDocumentStore.TokenScope"/>).</param>
+    /// <param name="partitionKey">The partition written.</param>
+    /// <param name="token">The token the write returned.</param>
+    public async ValueTask AdvanceAsync(string scope, string partitionKey, string token)
     {
         // A store that returns no token (some Cosmos DB emulators) leaves nothing to share.
         if (_sharing == TokenSharing.Off || string.IsNullOrEmpty(token))
@@ -73,11 +78,10 @@ internal sealed class SessionTokenRegistry
             return;
         }
 
-        var key = KeyFor(collection, partitionKey);
-        _recent.Advance(key.Scope, partitionKey, token);
+        _recent.Advance(scope, partitionKey, token);
         if (_redis is not null)
         {
-            _metrics.Advanced(await _redis.AdvanceAsync(key.RedisKey, token));
+            _metrics.Advanced(await _redis.AdvanceAsync(RedisKeyFor(scope, partitionKey), token));
         }
     }
 
@@ -96,17 +100,10 @@ internal sealed class SessionTokenRegistry
         return SessionToken.Merge(callerToken, shared, own);
     }
 
-    private (string Scope, string RedisKey) KeyFor(CollectionDefinition collection, string partitionKey)
+    private string RedisKeyFor(string scope, string partitionKey)
     {
-        // A store's scope for a collection is fixed for the life of the process: compute it once.
-        var (scope, hash) = _scopes.GetOrAdd(
-            collection.Name,
-            static (_, state) =>
-            {
-                var scope = state.Store.TokenScope(state.Collection);
-                return (scope, TokenKeys.ScopeHash(scope));
-            },
-            (Store: _store, Collection: collection));
-        return (scope, _redis is null ? string.Empty : TokenKeys.For(hash, partitionKey));
+        // A store has a few scopes, fixed for the life of the process: hash each once.
+        var hash = _scopeHashes.GetOrAdd(scope, static scope => TokenKeys.ScopeHash(scope));
+        return TokenKeys.For(hash, partitionKey);
     }
 }

@@ -1,12 +1,14 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace DocStore.Server.Consistency;
+namespace DocStore.Shared;
 
 /// <summary>
 /// A session token in Cosmos DB's vector form: one entry per partition-key range,
 /// <c>{rangeId}:{version}#{globalLsn}[#{regionId}={localLsn}...]</c>, entries joined by ','.
-/// The embedded store issues the same form (<c>0:-1#42</c>).
+/// The embedded store issues the same form (<c>0:-1#42</c>). This file is the one implementation of
+/// the merge: it is compiled into the server and into the client package, and the server's Redis
+/// advance script (AdvanceToken.lua) is held against it by a test.
 /// </summary>
 internal sealed class SessionToken
 {
@@ -54,9 +56,9 @@ internal sealed class SessionToken
         !string.IsNullOrEmpty(text) && TryParse(text, out var token, out _) ? token : null;
 
     /// <summary>
-    /// The merge of two tokens: every range either names, and for a range both name, the newer
-    /// entry (higher version, then higher global LSN) with region LSNs merged by maximum. A read
-    /// that passes the merge is at least as fresh as one that passes either token.
+    /// The merge of two tokens: every range either names, in the order first seen, and for a range
+    /// both name, the merge of the two entries (<see cref="SessionTokenRange.Merge"/>). A read that
+    /// passes the merge is at least as fresh as one that passes either token.
     /// </summary>
     public static SessionToken Merge(SessionToken first, SessionToken second)
     {
@@ -116,25 +118,6 @@ internal sealed class SessionToken
         };
     }
 
-    /// <summary>
-    /// True when a read at this token is at least as fresh as one at <paramref name="other"/>: for
-    /// every range of <paramref name="other"/>, this token has the same range, no older.
-    /// </summary>
-    public bool Covers(SessionToken other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        foreach (var range in other.Ranges)
-        {
-            var mine = Find(range.RangeId);
-            if (mine is null || range.IsNewerThan(mine))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>The entry for one partition-key range, or <see langword="null"/>.</summary>
     public SessionTokenRange? Find(string rangeId)
     {
@@ -149,41 +132,53 @@ internal sealed class SessionToken
         return null;
     }
 
+    /// <summary>The token in its text form.</summary>
     public override string ToString() => string.Join(',', Ranges);
 }
 
 /// <summary>The part of a session token for one partition-key range.</summary>
 internal sealed record SessionTokenRange(string RangeId, long Version, long GlobalLsn, IReadOnlyDictionary<int, long> RegionLsns)
 {
-    /// <summary>Newer means a higher version, or the same version and a higher global LSN.</summary>
-    public bool IsNewerThan(SessionTokenRange other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        return Version != other.Version ? Version > other.Version : GlobalLsn > other.GlobalLsn;
-    }
-
     /// <summary>
-    /// The newer of two entries for the same range, with the region LSNs of both merged by maximum.
+    /// The merge of two entries for the same range, by the rules of the Cosmos DB SDK's vector session
+    /// token (VectorSessionToken.Merge): the version and the global LSN each by maximum. When the
+    /// versions differ, the region LSNs are those of the higher version, each raised to the other
+    /// entry's LSN for the same region; a region only the lower version names is dropped, as it belongs
+    /// to an older configuration of the partition. When the versions are equal, every region either
+    /// names is kept at its maximum (the SDK expects equal region sets then and refuses others; keeping
+    /// them all keeps the merge at least as fresh as either entry).
     /// </summary>
     public static SessionTokenRange Merge(SessionTokenRange first, SessionTokenRange second)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        var newer = second.IsNewerThan(first) ? second : first;
-        if (first.RegionLsns.Count == 0 && second.RegionLsns.Count == 0)
+        var regions = first.RegionLsns;
+
+        // Stryker disable once Equality : the short path for entries without region LSNs; the long one gives the same result.
+        if (first.RegionLsns.Count + second.RegionLsns.Count > 0)
         {
-            return newer;
+            var (higher, lower) = second.Version > first.Version ? (second, first) : (first, second);
+            var merged = new SortedDictionary<int, long>();
+            foreach (var (region, lsn) in higher.RegionLsns)
+            {
+                merged[region] = lower.RegionLsns.TryGetValue(region, out var other) ? Math.Max(lsn, other) : lsn;
+            }
+
+            if (first.Version == second.Version)
+            {
+                foreach (var (region, lsn) in lower.RegionLsns)
+                {
+                    merged.TryAdd(region, lsn);
+                }
+            }
+
+            regions = merged;
         }
 
-        var regions = new SortedDictionary<int, long>();
-        foreach (var (region, lsn) in first.RegionLsns.Concat(second.RegionLsns))
-        {
-            regions[region] = regions.TryGetValue(region, out var seen) ? Math.Max(seen, lsn) : lsn;
-        }
-
-        return newer with { RegionLsns = regions };
+        return new SessionTokenRange(first.RangeId, Math.Max(first.Version, second.Version), Math.Max(first.GlobalLsn, second.GlobalLsn), regions);
     }
 
+    /// <summary>Parses one range's entry, <c>{rangeId}:{version}#{globalLsn}[#{regionId}={localLsn}...]</c>.</summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out SessionTokenRange? range)
     {
         range = null;
@@ -218,6 +213,7 @@ internal sealed record SessionTokenRange(string RangeId, long Version, long Glob
         return true;
     }
 
+    /// <summary>The entry in its text form.</summary>
     public override string ToString()
     {
         var head = string.Create(CultureInfo.InvariantCulture, $"{RangeId}:{Version}#{GlobalLsn}");

@@ -7,7 +7,7 @@ using Grpc.Core;
 namespace DocStore.Server.Api;
 
 /// <summary>Query, ReadChanges and WatchChanges.</summary>
-internal sealed partial class DocStoreService
+internal sealed partial class DocumentsGrpcService
 {
     public async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
@@ -20,12 +20,7 @@ internal sealed partial class DocStoreService
             ThrowBadToken("page_token", "is not a page token of this query: pass next_page_token unchanged, with every other field as on the first page");
         }
 
-        // A partition's read sees the shared token too; a cross-partition query has no one partition, so
-        // it reads at the caller's token (and the store's own session).
-        var sessionToken = query.PartitionKey is null
-            ? query.SessionToken
-            : await sessionTokens.ForReadAsync(collection, query.PartitionKey, query.SessionToken, context.CancellationToken);
-        var page = await store.QueryAsync(collection, query.PartitionKey, query.Query, query.PageSize, continuation, sessionToken, context.CancellationToken);
+        var page = await store.QueryAsync(collection, query.PartitionKey, query.Query, query.PageSize, continuation, query.SessionToken, context.CancellationToken);
         metrics.Record(nameof(Query), collection, page);
         Succeeded(page, collection, "page_token");
 
@@ -118,11 +113,7 @@ internal sealed partial class DocStoreService
 
     private async Task<StorePage> ReadChangesPageAsync(RequestValidator.ValidatedChanges changes, ChangeFeedStart start, string method, CancellationToken cancellationToken)
     {
-        // One partition's feed reads at that partition's shared token; the whole collection's at the store's own session.
-        var sessionToken = changes.PartitionKey is null
-            ? null
-            : await sessionTokens.ForReadAsync(changes.Collection, changes.PartitionKey, callerToken: null, cancellationToken);
-        var page = await store.ReadChangesAsync(changes.Collection, changes.PartitionKey, start, changes.MaxItems, sessionToken, cancellationToken);
+        var page = await store.ReadChangesAsync(changes.Collection, changes.PartitionKey, start, changes.MaxItems, sessionToken: null, cancellationToken);
         metrics.Record(method, changes.Collection, page);
         return page;
     }

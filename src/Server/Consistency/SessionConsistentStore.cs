@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using DocStore.Server.Storage;
+
+namespace DocStore.Server.Consistency;
+
+/// <summary>
+/// The store the gRPC service receives: the configured store, with session tokens shared across
+/// calls, and across pods when <c>DocStore:SessionTokens:Sharing</c> is <c>Redis</c>. Before every
+/// read it passes the store the token <see cref="SessionTokenResolver"/> picks (the caller's merged
+/// with Redis's and this process's own); after every successful write it advances those tokens for
+/// the written partition, before the write is acknowledged. A failed write advances nothing.
+/// </summary>
+/// <remarks>
+/// Each member of <see cref="IDocumentStore"/> is classified by <see cref="StoreOperationAttribute"/>,
+/// and a contract test checks that every read and write of this class handles tokens accordingly.
+/// </remarks>
+internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenResolver tokens) : IDocumentStore
+{
+    private readonly ConcurrentDictionary<string, string> _scopes = new(StringComparer.Ordinal);
+
+    /// <summary>The store this one wraps.</summary>
+    public IDocumentStore Inner => inner;
+
+    /// <inheritdoc />
+    public string TokenScope(CollectionDefinition collection) =>
+        // A store's scope for a collection is fixed for the life of the process: compute it once.
+        _scopes.GetOrAdd(collection.Name, static (_, state) => state.inner.TokenScope(state.collection), (inner, collection));
+
+    /// <inheritdoc />
+    public async Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken)
+    {
+        var token = await tokens.ForReadAsync(TokenScope(collection), key.PartitionKey, sessionToken, cancellationToken);
+        return await inner.ReadAsync(collection, key, token, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
+        await AdvancedAsync(collection, key, await inner.UpsertAsync(collection, key, body, ifMatch, cancellationToken));
+
+    /// <inheritdoc />
+    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, Storage.Query.DocumentFilter? condition, CancellationToken cancellationToken) =>
+        await AdvancedAsync(collection, key, await inner.PatchAsync(collection, key, operations, ifMatch, condition, cancellationToken));
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A partition's query reads at the caller's token merged with the partition's shared one. A
+    /// cross-partition query has no one partition: it reads at the caller's token, and the store's own
+    /// session (this process's writes); another pod's write that the caller holds no token for may be
+    /// missing for up to the replicas' lag.
+    /// </remarks>
+    public async Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, Storage.Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken)
+    {
+        var token = await ForPartitionAsync(collection, partitionKey, sessionToken, cancellationToken);
+        return await inner.QueryAsync(collection, partitionKey, query, pageSize, continuation, token, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One partition's feed reads at its shared token; the whole collection's as a cross-partition query does.</remarks>
+    public async Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken)
+    {
+        var token = await ForPartitionAsync(collection, partitionKey, sessionToken, cancellationToken);
+        return await inner.ReadChangesAsync(collection, partitionKey, start, maxItems, token, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
+        inner.WaitForChangesAsync(collection, timeout, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => inner.IsReachableAsync(cancellationToken);
+
+    private ValueTask<string?> ForPartitionAsync(CollectionDefinition collection, string? partitionKey, string? sessionToken, CancellationToken cancellationToken) =>
+        partitionKey is null ? ValueTask.FromResult(sessionToken) : tokens.ForReadAsync(TokenScope(collection), partitionKey, sessionToken, cancellationToken);
+
+    /// <summary>Advances the tokens with a successful write's, awaited: a token shared after the reply would race the caller's next read.</summary>
+    private async Task<StoreResult> AdvancedAsync(CollectionDefinition collection, DocumentKey key, StoreResult result)
+    {
+        if (result.Document is { } written)
+        {
+            await tokens.AdvanceAsync(TokenScope(collection), key.PartitionKey, written.SessionToken);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,79 @@
+extern alias server;
+
+using DocStore.Server.Tests.Infrastructure;
+using server::DocStore.Server;
+using server::DocStore.Server.Consistency;
+
+namespace DocStore.Server.Tests.Consistency;
+
+/// <summary>What a read passes to the store in each sharing mode; pods are separate service providers over one real redis-server.</summary>
+public sealed class SessionTokenResolverTests : IAsyncLifetime
+{
+    /// <summary>A store's token scope for a collection, as <c>IDocumentStore.TokenScope</c> gives it.</summary>
+    private const string Items = "test/items";
+
+    private ResolverPods _pods = null!;
+
+    public async Task InitializeAsync() => _pods = await ResolverPods.StartAsync();
+
+    public async Task DisposeAsync() => await _pods.DisposeAsync();
+
+    [Fact]
+    public async Task Off_passes_only_the_callers_token_and_shares_nothing()
+    {
+        var pod = Pod(TokenSharing.Off);
+
+        await pod.AdvanceAsync(Items, "p", "0:-1#5");
+
+        Assert.Null(await pod.ForReadAsync(Items, "p", null, CancellationToken.None));
+        Assert.Equal("0:-1#2", await pod.ForReadAsync(Items, "p", "0:-1#2", CancellationToken.None));
+        Assert.Empty(await KeysAsync());
+    }
+
+    [Fact]
+    public async Task Local_merges_the_callers_token_with_this_process_own_for_the_partition()
+    {
+        var pod = Pod(TokenSharing.Local);
+
+        await pod.AdvanceAsync(Items, "p", "0:-1#5,1:-1#2");
+
+        Assert.Equal("0:-1#5,1:-1#2", await pod.ForReadAsync(Items, "p", null, CancellationToken.None));
+        Assert.Equal("0:-1#9,1:-1#2", await pod.ForReadAsync(Items, "p", "0:-1#9", CancellationToken.None));
+        Assert.Null(await pod.ForReadAsync(Items, "another", null, CancellationToken.None));
+        Assert.Empty(await KeysAsync());
+    }
+
+    [Fact]
+    public async Task Redis_gives_a_pod_the_token_another_pod_wrote_merged_with_the_callers_and_its_own()
+    {
+        var podA = Pod(TokenSharing.Redis);
+        var podB = Pod(TokenSharing.Redis);
+
+        await podA.AdvanceAsync(Items, "p", "0:-1#7");
+        await podB.AdvanceAsync(Items, "q", "0:-1#8");
+
+        Assert.Equal("0:-1#7", await podB.ForReadAsync(Items, "p", null, CancellationToken.None));
+        Assert.Equal("1:-1#3,0:-1#7", await podB.ForReadAsync(Items, "p", "1:-1#3", CancellationToken.None));
+        Assert.Equal("0:-1#8", await podA.ForReadAsync(Items, "q", null, CancellationToken.None));
+        Assert.Equal(2, (await KeysAsync()).Length);
+    }
+
+    [Fact]
+    public async Task With_redis_down_a_read_goes_out_with_what_the_pod_has()
+    {
+        var pod = Pod(TokenSharing.Redis, redis: $"127.0.0.1:{FreePort.Next()}");
+
+        await pod.AdvanceAsync(Items, "p", "0:-1#4");
+
+        Assert.Equal("0:-1#4", await pod.ForReadAsync(Items, "p", null, CancellationToken.None));
+        Assert.Equal("0:-1#6", await pod.ForReadAsync(Items, "p", "0:-1#6", CancellationToken.None));
+    }
+
+    private SessionTokenResolver Pod(TokenSharing sharing, string? redis = null) => _pods.Pod(sharing, redis);
+
+    private async Task<StackExchange.Redis.RedisKey[]> KeysAsync()
+    {
+        await using var redis = await _pods.Redis.ConnectAsync();
+        return [.. redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: TokenKeys.Prefix + "*")];
+    }
+}

@@ -1,0 +1,23 @@
+using StackExchange.Redis;
+
+namespace DocStore.Server.Tests.Infrastructure;
+
+/// <summary>The shared process launchers (src/Processes), set up for these tests.</summary>
+public static class TestServers
+{
+    /// <summary>Starts the server built beside the tests on <paramref name="databasePath"/>, with <paramref name="environment"/> on top.</summary>
+    public static Task<ServerProcess> StartAsync(string databasePath, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var variables = new Dictionary<string, string> { ["DocStore__Embedded__Path"] = databasePath };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[key] = value;
+        }
+
+        return ServerProcess.StartAsync(TestPaths.ServerDll, variables);
+    }
+
+    /// <summary>A client for inspecting a redis-server from a test.</summary>
+    public static Task<ConnectionMultiplexer> ConnectAsync(this RedisServer redis) =>
+        ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},allowAdmin=true");
+}
