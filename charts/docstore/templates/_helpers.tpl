@@ -83,3 +83,18 @@ flight (DocStore:Shutdown:GracePeriod), then a margin for the process to exit.
 {{- define "docstore.terminationGracePeriodSeconds" -}}
 {{- add .Values.shutdown.preStopDelaySeconds .Values.shutdown.gracePeriodSeconds .Values.shutdown.exitMarginSeconds }}
 {{- end }}
+
+{{/*
+Stops the render, naming every value the chosen settings require and that is empty, all in one
+message (`required` would name only the first). helm lint reports it as a warning.
+*/}}
+{{- define "docstore.requireValues" -}}
+{{- $missing := list }}
+{{- if eq .Values.docstore.store "Cosmos" }}
+{{- if not .Values.docstore.cosmos.endpoint }}{{ $missing = append $missing "docstore.cosmos.endpoint" }}{{ end }}
+{{- if not .Values.docstore.cosmos.database }}{{ $missing = append $missing "docstore.cosmos.database" }}{{ end }}
+{{- end }}
+{{- if $missing }}
+{{- required (printf "missing required values: %s (docstore.store is %s; set them, or docstore.store=Embedded to try the chart out)" (join ", " $missing) .Values.docstore.store) "" }}
+{{- end }}
+{{- end }}

@@ -62,7 +62,7 @@ internal sealed class ServerHost : IAsyncDisposable
             variables[key] = value;
         }
 
-        return new ServerHost(await ServerProcess.StartAsync(serverDll, variables, cancellationToken));
+        return new ServerHost(await ServerProcess.StartAsync(serverDll, variables, cancellationToken: cancellationToken));
     }
 
     /// <summary>

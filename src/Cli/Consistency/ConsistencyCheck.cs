@@ -30,8 +30,30 @@ internal sealed record ConsistencyCheckResult(int Operations, int StaleOlder, in
 {
     public int Stale => StaleOlder + StaleNotFound;
 
+    /// <summary>Pairs whose write and read both answered: the only ones that can show a stale read.</summary>
+    public int Completed => Operations - Errors;
+
     /// <summary>Stale reads per completed pair (errors excluded).</summary>
-    public double StaleRate => Operations - Errors == 0 ? 0 : (double)Stale / (Operations - Errors);
+    public double StaleRate => Completed == 0 ? 0 : (double)Stale / Completed;
+
+    /// <summary>
+    /// The verdict, as the exit code says it: <see cref="ConsistencyVerdict.Errors"/> when any call failed,
+    /// whatever the stale count (it covers only the completed pairs), else stale or consistent.
+    /// </summary>
+    public ConsistencyVerdict Verdict => Errors > 0 ? ConsistencyVerdict.Errors : Stale > 0 ? ConsistencyVerdict.Stale : ConsistencyVerdict.Consistent;
+}
+
+/// <summary>What a run concluded; the value is the command's exit code.</summary>
+internal enum ConsistencyVerdict
+{
+    /// <summary>Every pair completed and every read saw its write.</summary>
+    Consistent = 0,
+
+    /// <summary>Every pair completed, and some reads were stale.</summary>
+    Stale = 1,
+
+    /// <summary>Some calls failed: the run could not check those pairs, so it proves nothing about them.</summary>
+    Errors = 3,
 }
 
 /// <summary>

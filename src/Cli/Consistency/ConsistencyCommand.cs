@@ -20,7 +20,7 @@ internal static class ConsistencyCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Pairs run at once", DefaultValueFactory = _ => 8 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a summary" };
 
-        var command = new Command("consistency", "Write through one endpoint, read at once through another, and count stale reads (an older version, or NOT_FOUND after a create). Exits 1 when any read was stale or any call failed, 2 on bad arguments.")
+        var command = new Command("consistency", "Write through one endpoint, read at once through another, and count stale reads (an older version, or NOT_FOUND after a create). Exits 0 when every read saw its write, 1 when any read was stale, 3 when any call failed (errors come first: a failed pair cannot show a stale read), 2 on bad arguments.")
         {
             endpoints, collection, partitionKeyPath, operations, concurrency, json,
         };
@@ -53,7 +53,7 @@ internal static class ConsistencyCommand
                 await output.WriteLineAsync(Summary(settings, result));
             }
 
-            return result.Stale == 0 && result.Errors == 0 ? 0 : 1;
+            return (int)result.Verdict;
         });
         return command;
     }
@@ -77,23 +77,32 @@ internal static class ConsistencyCommand
     internal static string ToJson(ConsistencyCheckSettings settings, ConsistencyCheckResult result) =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
+            ["verdict"] = result.Verdict.ToString().ToLowerInvariant(),
             ["ops"] = result.Operations,
+            ["errors"] = result.Errors,
+            ["first_error"] = result.FirstError,
+            ["completed"] = result.Completed,
             ["stale"] = result.Stale,
             ["stale_older"] = result.StaleOlder,
             ["stale_not_found"] = result.StaleNotFound,
-            ["errors"] = result.Errors,
             ["stale_rate"] = Math.Round(result.StaleRate, 4),
             ["endpoints"] = settings.Endpoints.Count,
             ["concurrency"] = settings.Concurrency,
             ["elapsed_ms"] = Math.Round(result.Elapsed.TotalMilliseconds),
-            ["first_error"] = result.FirstError,
         });
 
-    private static string Summary(ConsistencyCheckSettings settings, ConsistencyCheckResult result) => string.Create(
-        CultureInfo.InvariantCulture,
-        $"""
-        {result.Operations} write-then-read pairs across {settings.Endpoints.Count} endpoints, {settings.Concurrency} at a time, in {result.Elapsed.TotalSeconds:F1} s
-          stale reads: {result.Stale} ({result.StaleRate:P2}): {result.StaleOlder} older version, {result.StaleNotFound} NOT_FOUND after a create
-          errors:      {result.Errors}{(result.FirstError is null ? "" : $" (first: {result.FirstError})")}
-        """);
+    /// <summary>The human summary. Failed calls come first: with errors, "0 stale" would say nothing about the failed pairs.</summary>
+    internal static string Summary(ConsistencyCheckSettings settings, ConsistencyCheckResult result)
+    {
+        var run = string.Create(CultureInfo.InvariantCulture, $"{result.Operations} write-then-read pairs across {settings.Endpoints.Count} endpoints, {settings.Concurrency} at a time, in {result.Elapsed.TotalSeconds:F1} s");
+        var stale = result.Completed == 0
+            ? "  stale reads: not measured: no pair completed"
+            : string.Create(CultureInfo.InvariantCulture, $"  stale reads: {result.Stale} of {result.Completed} completed pairs ({result.StaleRate:P2}): {result.StaleOlder} older version, {result.StaleNotFound} NOT_FOUND after a create");
+        if (result.Errors == 0)
+        {
+            return $"{(result.Stale == 0 ? "CONSISTENT" : "STALE READS")}: {run}\n  errors:      0\n{stale}";
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"ERRORS: {result.Errors} of {result.Operations} pairs failed, so they were not checked (first: {result.FirstError})\n{run}\n  errors:      {result.Errors}\n{stale}");
+    }
 }

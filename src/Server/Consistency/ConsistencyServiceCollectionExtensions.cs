@@ -9,6 +9,7 @@ internal static class ConsistencyServiceCollectionExtensions
 {
     public static IServiceCollection AddSessionTokenSharing(this IServiceCollection services)
     {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, SessionTokenOptionsValidator>());
         services.TryAddSingleton<ConsistencyMetrics>();
         services.TryAddSingleton<SessionTokenResolver>();
         services.TryAddSingleton<RedisTokenStore>();

@@ -25,7 +25,7 @@ internal sealed class SessionTokenResolver
     public SessionTokenResolver(IOptions<DocStoreOptions> options, TimeProvider time, ConsistencyMetrics metrics, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _sharing = EffectiveSharing(options.Value);
+        _sharing = options.Value.SessionTokens.EffectiveSharing(options.Value.Redis);
         _metrics = metrics;
         _recent = new RecentTokens(time, options.Value.SessionTokens.Ttl);
         _redis = _sharing == TokenSharing.Redis ? services.GetRequiredService<RedisTokenStore>() : null;
@@ -33,14 +33,6 @@ internal sealed class SessionTokenResolver
 
     /// <summary>The mode in force.</summary>
     public TokenSharing Sharing => _sharing;
-
-    /// <summary>The mode the options select: the one set, else Redis when Redis is configured, else Local.</summary>
-    public static TokenSharing EffectiveSharing(DocStoreOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.SessionTokens.Sharing
-            ?? (string.IsNullOrWhiteSpace(options.Redis.Configuration) ? TokenSharing.Local : TokenSharing.Redis);
-    }
 
     /// <summary>The token a read of this partition passes to the store, or <see langword="null"/> for none.</summary>
     /// <param name="scope">The store's token scope for the collection (<see cref="IDocumentStore.TokenScope"/>).</param>

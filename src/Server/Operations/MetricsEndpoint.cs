@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace DocStore.Server.Operations;
@@ -15,21 +14,6 @@ internal static class MetricsEndpoint
 
     private const string KestrelEndpointName = "DocStoreMetrics";
     private const string DefaultUrls = "http://localhost:5000";
-
-    /// <summary>
-    /// The configured port, or 0 (no endpoint). A value that is not a port also reads as 0 here; the
-    /// options validator reports it, naming the key, when the host starts.
-    /// </summary>
-    public static int ReadPort(IConfiguration configuration)
-    {
-        var value = configuration[$"{DocStoreOptions.SectionName}:Metrics:Port"];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return new MetricsOptions().Port;
-        }
-
-        return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535 ? port : 0;
-    }
 
     /// <summary>
     /// Adds the metrics listener to the addresses Kestrel binds. Kestrel ignores <c>urls</c> when listeners

@@ -1,7 +1,7 @@
-using System.Globalization;
 using Grpc.AspNetCore.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace DocStore.Server.Operations;
 
@@ -11,11 +11,11 @@ namespace DocStore.Server.Operations;
 /// </summary>
 internal static class OperationsExtensions
 {
-    /// <summary>Registers the operational services; reads the keys that decide what is registered from configuration.</summary>
-    public static void AddDocStoreOperations(this IHostApplicationBuilder builder)
+    /// <summary>Registers the operational services as <paramref name="options"/> (bound once, by the caller) say.</summary>
+    public static void AddDocStoreOperations(this IHostApplicationBuilder builder, DocStoreOptions options)
     {
         var services = builder.Services;
-        var configuration = builder.Configuration;
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, OperationsOptionsValidator>());
 
         // Health: the gRPC health service answers for "liveness", "readiness" and "" (overall = readiness).
         services.TryAddSingleton<ShutdownState>();
@@ -32,11 +32,13 @@ internal static class OperationsExtensions
 
         // Graceful shutdown: readiness off at SIGTERM, then the drain delay, then calls in flight get the grace period.
         services.AddHostedService<GracefulShutdown>();
-        services.AddOptions<HostOptions>().Configure<IConfiguration>((host, config) =>
-            host.ShutdownTimeout = ReadTimeSpan(config, "DrainDelay", TimeSpan.Zero) + ReadTimeSpan(config, "GracePeriod", new ShutdownOptions().GracePeriod));
+        // Out-of-range values stop the start (OperationsOptionsValidator) before this timeout is used.
+        var shutdown = options.Shutdown;
+        services.Configure<HostOptions>(host =>
+            host.ShutdownTimeout = TimeSpan.FromTicks(Math.Max(0, shutdown.DrainDelay.Ticks)) + TimeSpan.FromTicks(Math.Max(0, shutdown.GracePeriod.Ticks)));
 
-        // Metrics on their own HTTP/1.1 port; gRPC (h2c) on every other endpoint.
-        var metricsPort = MetricsEndpoint.ReadPort(configuration);
+        // Metrics on their own HTTP/1.1 port, when one is set; gRPC (h2c) on every other endpoint.
+        var metricsPort = options.Metrics.Port is > 0 and <= 65535 ? options.Metrics.Port : 0;
         services.AddSingleton(new MetricsEndpointSettings(metricsPort));
         services.TryAddSingleton<DocStoreMetrics>();
         if (metricsPort > 0)
@@ -48,9 +50,9 @@ internal static class OperationsExtensions
             endpoint.Protocols = MetricsEndpoint.ProtocolsFor(endpoint.IPEndPoint?.Port ?? -1, metricsPort)));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, GrpcStatusMetricsTag>());
-        Telemetry.Add(builder, prometheus: metricsPort > 0);
+        Telemetry.Add(builder, prometheus: metricsPort > 0, redis: options.SessionTokens.EffectiveSharing(options.Redis) == TokenSharing.Redis);
 
-        if (bool.TryParse(configuration[$"{DocStoreOptions.SectionName}:Logging:Json"], out var json) && json)
+        if (options.Logging.Json)
         {
             builder.Logging.AddJsonConsole(options =>
             {
@@ -70,12 +72,6 @@ internal static class OperationsExtensions
             endpoints.MapPrometheusScrapingEndpoint(MetricsEndpoint.Path).RequireHost($"*:{port}");
         }
     }
-
-    /// <summary>A <c>DocStore:Shutdown</c> time span; one that does not parse reads as its default here and is reported by the options validator.</summary>
-    private static TimeSpan ReadTimeSpan(IConfiguration configuration, string name, TimeSpan fallback) =>
-        TimeSpan.TryParse(configuration[$"{DocStoreOptions.SectionName}:Shutdown:{name}"], CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.Zero
-            ? value
-            : fallback;
 }
 
 /// <summary>The metrics port as registered at start-up (0: off), so that mapping matches registration.</summary>

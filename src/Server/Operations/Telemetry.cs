@@ -17,7 +17,8 @@ internal static class Telemetry
     /// <summary>The service name on metrics and traces unless <c>OTEL_SERVICE_NAME</c> says otherwise.</summary>
     public const string ServiceName = "docstore";
 
-    public static void Add(IHostApplicationBuilder builder, bool prometheus)
+    /// <summary>Adds metrics (and the Prometheus exporter when <paramref name="prometheus"/>) and traces (with Redis's when <paramref name="redis"/>).</summary>
+    public static void Add(IHostApplicationBuilder builder, bool prometheus, bool redis)
     {
         var configuration = builder.Configuration;
         var telemetry = builder.Services.AddOpenTelemetry();
@@ -37,7 +38,6 @@ internal static class Telemetry
 
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            var redis = UsesRedis(configuration);
             telemetry.WithTracing(tracing =>
             {
                 tracing.AddAspNetCoreInstrumentation().AddGrpcClientInstrumentation();
@@ -51,13 +51,5 @@ internal static class Telemetry
                 tracing.AddOtlpExporter();
             });
         }
-    }
-
-    /// <summary>Whether session tokens go through Redis: a configuration is set and sharing is Redis (the default then).</summary>
-    private static bool UsesRedis(IConfiguration configuration)
-    {
-        var sharing = configuration[$"{DocStoreOptions.SectionName}:SessionTokens:Sharing"];
-        return !string.IsNullOrWhiteSpace(configuration[$"{DocStoreOptions.SectionName}:Redis:Configuration"])
-            && (string.IsNullOrWhiteSpace(sharing) || string.Equals(sharing, nameof(TokenSharing.Redis), StringComparison.OrdinalIgnoreCase));
     }
 }

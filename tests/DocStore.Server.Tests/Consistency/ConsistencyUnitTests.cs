@@ -79,7 +79,7 @@ public sealed class ConsistencyUnitTests
     public void Sharing_defaults_to_redis_when_configured_and_to_local_otherwise(string? redis, TokenSharing? set, TokenSharing expected)
     {
         var options = new DocStoreOptions { Redis = { Configuration = redis }, SessionTokens = { Sharing = set } };
-        Assert.Equal(expected, SessionTokenResolver.EffectiveSharing(options));
+        Assert.Equal(expected, options.SessionTokens.EffectiveSharing(options.Redis));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class ConsistencyUnitTests
         };
         options.Collections["items"] = new CollectionOptions { PartitionKeyPath = "/pk" };
 
-        var problems = new DocStoreOptionsValidator().Validate(null, options).Failures!.ToList();
+        var problems = Infrastructure.SettingsProblems.Of(options);
 
         foreach (var key in new[] { "DocStore:Embedded:ReplicaLag", "DocStore:SessionTokens:Sharing", "DocStore:SessionTokens:Ttl", "DocStore:SessionTokens:RedisTimeout", "DocStore:SessionTokens:BreakDuration" })
         {
@@ -106,7 +106,7 @@ public sealed class ConsistencyUnitTests
         var options = new DocStoreOptions { Redis = { Configuration = "localhost,connectTimeout=soon" } };
         options.Collections["items"] = new CollectionOptions { PartitionKeyPath = "/pk" };
 
-        var problems = new DocStoreOptionsValidator().Validate(null, options).Failures!.ToList();
+        var problems = Infrastructure.SettingsProblems.Of(options);
 
         Assert.Contains(problems, p => p.StartsWith("DocStore:Redis:Configuration", StringComparison.Ordinal));
     }

@@ -14,7 +14,7 @@ public sealed class CosmosOptionsTests
         options.Cosmos.Endpoint = new Uri("https://myaccount.documents.azure.com:443/");
         options.Cosmos.Database = "docstore";
         configure(options.Cosmos);
-        return new server::DocStore.Server.DocStoreOptionsValidator().Validate(null, options).Failures?.ToList() ?? [];
+        return new CosmosStoreOptionsValidator().Validate(null, options).Failures?.ToList() ?? [];
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class CosmosOptionsTests
         var options = new DocStoreOptions();
         options.Collections["items"] = new CollectionOptions { PartitionKeyPath = "/pk" };
         options.Cosmos.AcceptAnyServerCertificate = true;
-        Assert.Null(new server::DocStore.Server.DocStoreOptionsValidator().Validate(null, options).Failures);
+        Assert.Null(new CosmosStoreOptionsValidator().Validate(null, options).Failures);
     }
 
     [Theory]

@@ -54,18 +54,6 @@ public sealed class MetricsEndpointTests
         Assert.Equal("Http1", configuration["Kestrel:Endpoints:DocStoreMetrics:Protocols"]);
     }
 
-    [Theory]
-    [InlineData(null, 9090)]
-    [InlineData("9191", 9191)]
-    [InlineData("0", 0)]
-    [InlineData("not a port", 0)]
-    [InlineData("70000", 0)]
-    public void The_port_reads_from_DocStore_Metrics_Port(string? value, int expected)
-    {
-        var configuration = value is null ? Configuration() : Configuration(("DocStore:Metrics:Port", value));
-        Assert.Equal(expected, MetricsEndpoint.ReadPort(configuration));
-    }
-
     [Fact]
     public void Only_the_metrics_port_speaks_http1_every_other_endpoint_is_http2_for_grpc()
     {

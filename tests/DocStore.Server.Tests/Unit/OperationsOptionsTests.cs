@@ -10,17 +10,17 @@ public sealed class OperationsOptionsTests
     private static List<string> Problems(DocStoreOptions options)
     {
         options.Collections["items"] = new CollectionOptions { PartitionKeyPath = "/pk" };
-        return new server::DocStore.Server.DocStoreOptionsValidator().Validate(null, options).Failures?.ToList() ?? [];
+        return Infrastructure.SettingsProblems.Of(options);
     }
 
     [Fact]
-    public void The_defaults_are_valid_a_25_second_grace_period_no_drain_delay_and_metrics_on_9090()
+    public void The_defaults_are_valid_a_25_second_grace_period_no_drain_delay_and_no_metrics_port()
     {
         var options = new DocStoreOptions();
         Assert.Empty(Problems(options));
         Assert.Equal(TimeSpan.FromSeconds(25), options.Shutdown.GracePeriod);
         Assert.Equal(TimeSpan.Zero, options.Shutdown.DrainDelay);
-        Assert.Equal(9090, options.Metrics.Port);
+        Assert.Equal(0, options.Metrics.Port);
     }
 
     [Fact]

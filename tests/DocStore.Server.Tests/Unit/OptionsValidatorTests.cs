@@ -8,8 +8,7 @@ public sealed class OptionsValidatorTests
 {
     private static List<string> Problems(DocStoreOptions options)
     {
-        var result = new server::DocStore.Server.DocStoreOptionsValidator().Validate(null, options);
-        return result.Failures?.ToList() ?? [];
+        return Infrastructure.SettingsProblems.Of(options);
     }
 
     [Fact]

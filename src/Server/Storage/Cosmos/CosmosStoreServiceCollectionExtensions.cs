@@ -14,6 +14,7 @@ internal static class CosmosStoreServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCosmosStore(this IServiceCollection services)
     {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, CosmosStoreOptionsValidator>());
         services.AddOptions<CosmosClientOptions>()
             .Configure<IOptions<DocStoreOptions>>((client, docStore) => CosmosClientFactory.Configure(client, docStore.Value.Cosmos));
         services.TryAddSingleton(provider => CosmosClientFactory.Create(

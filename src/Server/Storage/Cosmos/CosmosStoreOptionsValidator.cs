@@ -1,12 +1,31 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace DocStore.Server.Storage.Cosmos;
 
-/// <summary>The checks on <c>DocStore:Cosmos</c> that apply when the Cosmos DB store is selected.</summary>
-internal static class CosmosOptionsValidation
+/// <summary>
+/// Checks <c>DocStore:Cosmos</c> at start-up when the Cosmos DB store is selected, naming the key of
+/// every problem.
+/// </summary>
+internal sealed class CosmosStoreOptionsValidator : IValidateOptions<DocStoreOptions>
 {
-    /// <summary>Adds a message naming the key for every problem in <paramref name="options"/>.</summary>
-    public static void Validate(CosmosStoreOptions options, List<string> problems)
+    public ValidateOptionsResult Validate(string? name, DocStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        if (options.Store == StoreKind.Cosmos)
+        {
+            Validate(options.Cosmos, problems);
+        }
+
+        return DocStoreSettings.Result(problems);
+    }
+
+    /// <summary>True for <c>localhost</c> and loopback IP addresses (127.0.0.0/8, ::1).</summary>
+    public static bool IsLoopback(Uri endpoint) =>
+        endpoint.IsLoopback || (IPAddress.TryParse(endpoint.IdnHost, out var address) && IPAddress.IsLoopback(address));
+
+    private static void Validate(CosmosStoreOptions options, List<string> problems)
     {
         if (options.Endpoint is null)
         {
@@ -32,7 +51,7 @@ internal static class CosmosOptionsValidation
 
         if (!Enum.IsDefined(options.ConnectionMode))
         {
-            problems.Add($"DocStore:Cosmos:ConnectionMode must be 'Direct' or 'Gateway', not '{options.ConnectionMode}'.");
+            problems.Add(DocStoreSettings.NotOneOf("DocStore:Cosmos:ConnectionMode", options.ConnectionMode.ToString(), typeof(CosmosConnectionMode)));
         }
 
         for (var i = 0; i < options.PreferredRegions.Count; i++)
@@ -49,10 +68,6 @@ internal static class CosmosOptionsValidation
             problems.Add("DocStore:Cosmos:Key is not a Cosmos DB account key (base64); leave it empty to sign in with Microsoft Entra ID.");
         }
     }
-
-    /// <summary>True for <c>localhost</c> and loopback IP addresses (127.0.0.0/8, ::1).</summary>
-    public static bool IsLoopback(Uri endpoint) =>
-        endpoint.IsLoopback || (IPAddress.TryParse(endpoint.IdnHost, out var address) && IPAddress.IsLoopback(address));
 
     private static bool IsBase64(string key)
     {
