@@ -115,7 +115,7 @@ public sealed class SettingsBindingTests
         var validators = provider.GetServices<IValidateOptions<DocStoreOptions>>().Select(v => v.GetType().Name).Order(StringComparer.Ordinal);
         string[] expected =
         [
-            nameof(CosmosStoreOptionsValidator), nameof(DocStoreSettingsValidator), nameof(EmbeddedStoreOptionsValidator),
+            nameof(ChangeFeedOptionsValidator), nameof(CosmosStoreOptionsValidator), nameof(DocStoreSettingsValidator), nameof(EmbeddedStoreOptionsValidator),
             nameof(OperationsOptionsValidator), nameof(SessionTokenOptionsValidator), nameof(StoreOptionsValidator),
         ];
         Assert.Equal(expected, validators);
