@@ -8,6 +8,7 @@
 #   patcher    src/Server/Storage/Embedded/JsonPatcher.cs
 #   validator  src/Server/Api/RequestValidator.cs
 #   json       src/Server/Api/StructJson.cs
+#   wire       the DOM-free transcoders (src/Server/Api/Wire/*.cs, src/Server/Storage/SystemProperties.cs)
 #   client     the client package's token merge and Struct conversion, against the client's tests
 # Environment: STRYKER_CONCURRENCY (default 1; the machine's cores are shared), STRYKER_REPORTERS.
 # Reports: artifacts/mutation/<target>/reports/mutation-report.html; the score of each file is printed.
@@ -69,8 +70,9 @@ for target in "${targets[@]}"; do
     patcher) run patcher "$server_test_project" DocStore.Server.csproj "$server_tests" "**/Embedded/JsonPatcher.cs" ;;
     validator) run validator "$server_test_project" DocStore.Server.csproj "$server_tests" "**/Api/RequestValidator.cs" ;;
     json) run json "$server_test_project" DocStore.Server.csproj "$server_tests" "**/Api/StructJson.cs" ;;
+    wire) run wire "$server_test_project" DocStore.Server.csproj "$server_tests" "**/Api/Wire/*.cs" "**/Storage/SystemProperties.cs" ;;
     client) run client tests/DocStore.Client.Tests/DocStore.Client.Tests.csproj DocStore.Client.csproj "" \
       "**/SessionToken.cs" "**/SessionTokens.cs" "**/Internal/StructJson.cs" ;;
-    *) echo "unknown target '$target' (server, client, tokens, patcher, validator, json)" >&2; exit 2 ;;
+    *) echo "unknown target '$target' (server, client, tokens, patcher, validator, json, wire)" >&2; exit 2 ;;
   esac
 done

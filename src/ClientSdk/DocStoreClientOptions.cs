@@ -1,4 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Azure.Core;
 
 namespace DocStore.Client;
 
@@ -38,6 +40,14 @@ public sealed class DocStoreClientOptions
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 
     /// <summary>
+    /// How documents travel: as the JSON <see cref="JsonSerializerOptions"/> writes, read straight from
+    /// the response's bytes (<see cref="DocumentBodyFormat.Json"/>), or as <c>google.protobuf.Struct</c>
+    /// (<see cref="DocumentBodyFormat.Struct"/>, for servers older than the JSON fields). Defaults to
+    /// <see cref="DocumentBodyFormat.Json"/>.
+    /// </summary>
+    public DocumentBodyFormat BodyFormat { get; set; } = DocumentBodyFormat.Json;
+
+    /// <summary>
     /// Remember the newest session token per (collection, partition key) seen in responses, and send it
     /// on Gets, so this client reads its own writes through any server instance. Defaults to true.
     /// </summary>
@@ -48,4 +58,24 @@ public sealed class DocStoreClientOptions
     /// least recently written ones are forgotten. Defaults to 10,000.
     /// </summary>
     public int SessionTokenCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// The identity the client calls with, e.g. <c>DefaultAzureCredential</c> or <c>WorkloadIdentityCredential</c> (servers with
+    /// <c>DocStore:Auth:Mode=Jwt</c>). Its tokens for <see cref="Scopes"/> go in each call's <c>authorization</c> header, through
+    /// gRPC call credentials, and are reused until 5 minutes before they expire. Requires an <c>https://</c> address unless
+    /// <see cref="AllowInsecureCredentials"/> is set. Defaults to none.
+    /// </summary>
+    public TokenCredential? Credential { get; set; }
+
+    /// <summary>The scopes <see cref="Credential"/>'s tokens are requested for, e.g. <c>api://docstore/.default</c>. Required with a credential.</summary>
+    public IList<string> Scopes { get; } = [];
+
+    /// <summary>The client certificate (with its private key) for servers with <c>DocStore:Auth:Mode=Certificate</c> (mTLS). Defaults to none.</summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    /// <summary>
+    /// Send <see cref="Credential"/>'s tokens over a plaintext (<c>http://</c>) channel, for local tests only. Without it, a
+    /// credential with an <c>http://</c> address is refused when the client is created. Defaults to false.
+    /// </summary>
+    public bool AllowInsecureCredentials { get; set; }
 }

@@ -34,7 +34,7 @@ public static class DocStoreClientServiceCollectionExtensions
         services.AddOptions<DocStoreClientOptions>().Configure(configure);
 
         var builder = services.AddGrpcClient<DocStoreService.DocStoreServiceClient>((provider, factory) =>
-            factory.Address = Options(provider).Address
+            factory.Address = CheckCredentials(Options(provider)).Address
                 ?? throw new InvalidOperationException("DocStoreClientOptions.Address is required: services.AddDocStoreClient(o => o.Address = new Uri(\"http://docstore:5000\"))."));
 
         // AddGrpcClient adds its configuration each time it is called; do the rest once.
@@ -51,17 +51,30 @@ public static class DocStoreClientServiceCollectionExtensions
                 var balanced = options.Address is { } address && address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps;
                 channel.ServiceConfig = ServiceConfig(options, balanced);
                 channel.MaxReceiveMessageSize = MaxReceiveMessageSize;
+                // Without a credential the call credentials add nothing, so plaintext is safe; with one, plaintext was
+                // refused when the address was set unless AllowInsecureCredentials says otherwise.
+                channel.UnsafeUseInsecureChannelCallCredentials = options.AllowInsecureCredentials || options.Credential is null;
                 if (balanced)
                 {
-                    // A resolver address says nothing about TLS; DocStore serves h2c inside the cluster. Use
-                    // ConfigureChannel on the returned builder to set TLS credentials instead.
-                    channel.Credentials ??= ChannelCredentials.Insecure;
+                    // A resolver address says nothing about TLS. With a credential or a client certificate it is TLS;
+                    // otherwise h2c, as DocStore serves without TLS settings. ConfigureChannel on the returned builder
+                    // can set other credentials.
+                    var secure = (options.Credential is not null && !options.AllowInsecureCredentials) || options.ClientCertificate is not null;
+                    channel.Credentials ??= secure ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+                }
+            })
+            .AddCallCredentials(async (context, metadata, provider) =>
+            {
+                // Every call asks; the cache answers from memory until the token is near its expiry.
+                if (provider.GetRequiredService<ClientCredentials>().Tokens is { } tokens)
+                {
+                    metadata.Add("authorization", "Bearer " + await tokens.GetTokenAsync(context.CancellationToken).ConfigureAwait(false));
                 }
             })
             .ConfigurePrimaryHttpMessageHandler(provider =>
             {
                 var options = Options(provider);
-                return new SocketsHttpHandler
+                var handler = new SocketsHttpHandler
                 {
                     KeepAlivePingDelay = options.KeepAlivePingDelay,
                     KeepAlivePingTimeout = options.KeepAlivePingTimeout,
@@ -69,11 +82,25 @@ public static class DocStoreClientServiceCollectionExtensions
                     EnableMultipleHttp2Connections = true,
                     PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
                 };
+                if (options.ClientCertificate is { } certificate)
+                {
+                    handler.SslOptions.ClientCertificates = [certificate];
+                }
+
+                return handler;
             })
             .AddInterceptor(provider => new DefaultDeadlineInterceptor(Options(provider).DefaultDeadline))
             // HttpClientFactory's handlers log every request at Information; gRPC logs calls itself (Grpc.Net.Client
             // categories), so those lines only repeat it on a hot path. AddDefaultLogger() on the builder restores them.
             .RemoveAllLoggers();
+
+        services.TryAddSingleton(provider =>
+        {
+            var options = Options(provider);
+            return new ClientCredentials(options.Credential is { } credential
+                ? new AccessTokenCache(credential, [.. options.Scopes], provider.GetService<TimeProvider>() ?? TimeProvider.System)
+                : null);
+        });
 
         var name = builder.Name;
         services.TryAddSingleton<DocStoreClient>(provider => new GrpcDocStoreClient(
@@ -84,6 +111,36 @@ public static class DocStoreClientServiceCollectionExtensions
 
     private static DocStoreClientOptions Options(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<DocStoreClientOptions>>().Value;
+
+    /// <summary>Refuses a token credential over plaintext, unless allowed for local tests, and a credential without scopes.</summary>
+    private static DocStoreClientOptions CheckCredentials(DocStoreClientOptions options)
+    {
+        if (options.Credential is null)
+        {
+            return options;
+        }
+
+        if (options.Scopes.Count == 0)
+        {
+            throw new InvalidOperationException("DocStoreClientOptions.Credential needs Scopes, e.g. o.Scopes.Add(\"api://docstore/.default\").");
+        }
+
+        if (options.Address?.Scheme == Uri.UriSchemeHttp && !options.AllowInsecureCredentials)
+        {
+            throw new InvalidOperationException(
+                $"DocStoreClientOptions.Credential would send tokens over plaintext to {options.Address}; use an https:// address, or set AllowInsecureCredentials for local tests.");
+        }
+
+        return options;
+    }
+
+    /// <summary>The token cache of the registered credential, or none.</summary>
+    private sealed class ClientCredentials(AccessTokenCache? tokens) : IDisposable
+    {
+        public AccessTokenCache? Tokens => tokens;
+
+        public void Dispose() => tokens?.Dispose();
+    }
 
     private static ServiceConfig ServiceConfig(DocStoreClientOptions options, bool balanced)
     {

@@ -149,3 +149,43 @@ public sealed class DocStoreConditionNotMetException : DocStoreException
     {
     }
 }
+
+/// <summary>
+/// The call carried no valid credentials (UNAUTHENTICATED): no token or client certificate, or one the server did not
+/// accept (expired, wrong audience or issuer, untrusted).
+/// </summary>
+public sealed class DocStoreUnauthenticatedException : DocStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What the server said.</param>
+    /// <param name="reason">The <c>ErrorInfo</c> reason, <c>UNAUTHENTICATED</c>.</param>
+    /// <param name="metadata">The <c>ErrorInfo</c> metadata.</param>
+    /// <param name="innerException">The call's <see cref="RpcException"/>.</param>
+    public DocStoreUnauthenticatedException(string message, string? reason, IReadOnlyDictionary<string, string>? metadata, RpcException innerException)
+        : base(message, reason, metadata, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// The caller is known but may not do this (PERMISSION_DENIED): <see cref="Collection"/> and <see cref="Action"/> say what
+/// it lacks, a role such as <c>items.read</c> or a grant.
+/// </summary>
+public sealed class DocStorePermissionDeniedException : DocStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What the server said, naming the caller it saw.</param>
+    /// <param name="reason">The <c>ErrorInfo</c> reason, <c>PERMISSION_DENIED</c>.</param>
+    /// <param name="metadata">The <c>ErrorInfo</c> metadata: <c>collection</c> and <c>action</c>.</param>
+    /// <param name="innerException">The call's <see cref="RpcException"/>.</param>
+    public DocStorePermissionDeniedException(string message, string? reason, IReadOnlyDictionary<string, string>? metadata, RpcException innerException)
+        : base(message, reason, metadata, innerException)
+    {
+    }
+
+    /// <summary>The collection the call needed the permission on; empty when the server did not say.</summary>
+    public string Collection => Metadata.GetValueOrDefault("collection", "");
+
+    /// <summary>The action the caller lacks (<c>read</c>, <c>upsert</c>, ...); empty when the server did not say.</summary>
+    public string Action => Metadata.GetValueOrDefault("action", "");
+}

@@ -13,19 +13,26 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string? password)
+    {
+        Port = port;
+        Password = password;
+    }
 
     /// <summary>The loopback port it listens on.</summary>
     public int Port { get; }
 
-    /// <summary>The StackExchange.Redis configuration string for DocStore:Redis:Configuration.</summary>
-    public string Configuration => $"127.0.0.1:{Port}";
+    /// <summary>The password the server requires (<c>requirepass</c>), or null for none.</summary>
+    public string? Password { get; }
 
-    /// <summary>Starts redis-server on <paramref name="port"/>, or on a free port, and waits until it answers PING.</summary>
+    /// <summary>The StackExchange.Redis configuration string for DocStore:Redis:Configuration.</summary>
+    public string Configuration => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
+
+    /// <summary>Starts redis-server on <paramref name="port"/>, or on a free port, requiring <paramref name="password"/> when given, and waits until it answers PING.</summary>
     /// <exception cref="InvalidOperationException">redis-server is not installed, or did not come up.</exception>
-    public static async Task<RedisServer> StartAsync(int? port = null, CancellationToken cancellationToken = default)
+    public static async Task<RedisServer> StartAsync(int? port = null, string? password = null, CancellationToken cancellationToken = default)
     {
-        var server = new RedisServer(port ?? FreePort.Next());
+        var server = new RedisServer(port ?? FreePort.Next(), password);
         await server.RestartAsync(cancellationToken);
         return server;
     }
@@ -41,6 +48,12 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (Password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(Password);
+        }
+
         try
         {
             _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
@@ -98,7 +111,10 @@ public sealed class RedisServer : IAsyncDisposable
             await stream.WriteAsync(Encoding.ASCII.GetBytes("PING\r\n"), cancellationToken);
             var buffer = new byte[16];
             var read = await stream.ReadAsync(buffer, cancellationToken);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            var reply = Encoding.ASCII.GetString(buffer, 0, read);
+
+            // With requirepass, an unauthenticated PING is answered NOAUTH: the server is up.
+            return reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
         catch (SocketException)
         {

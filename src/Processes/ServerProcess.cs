@@ -16,6 +16,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly CapturedOutput _output = new();
+    private Uri? _healthAddress;
 
     private ServerProcess(Process process, int port, int metricsPort)
     {
@@ -92,6 +93,13 @@ public sealed class ServerProcess : IAsyncDisposable
         var metricsPort = start.Environment.TryGetValue(MetricsPortKey, out var set) && set is not null ? int.Parse(set, CultureInfo.InvariantCulture) : 0;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var server = new ServerProcess(process, port, metricsPort);
+
+        // With TLS on, the plaintext health port answers the readiness wait.
+        if (start.Environment.TryGetValue("DocStore__Health__Port", out var healthPort) && !string.IsNullOrEmpty(healthPort))
+        {
+            server._healthAddress = new Uri($"http://127.0.0.1:{healthPort}");
+        }
+
         process.OutputDataReceived += (_, e) => server._output.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server._output.Append(e.Data);
         process.BeginOutputReadLine();
@@ -155,7 +163,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private async Task WaitUntilServingAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var channel = CreateChannel();
+        using var channel = _healthAddress is null ? CreateChannel() : GrpcChannel.ForAddress(_healthAddress);
         var health = new Health.HealthClient(channel);
         var deadline = DateTime.UtcNow + timeout;
         while (true)

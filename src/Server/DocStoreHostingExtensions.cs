@@ -1,6 +1,7 @@
 using DocStore.Server.Api;
 using DocStore.Server.Consistency;
 using DocStore.Server.Operations;
+using DocStore.Server.Security;
 using DocStore.Server.Storage;
 using DocStore.Server.Storage.Cosmos;
 using DocStore.Server.Storage.Embedded;
@@ -90,6 +91,9 @@ public static class DocStoreHostingExtensions
         // Health services for the probes, metrics, traces, JSON logs, graceful shutdown; and Kestrel's
         // protocols: HTTP/2 (gRPC over h2c) everywhere but the metrics port (Operations/).
         builder.AddDocStoreOperations(options);
+
+        // TLS, caller identity, authorization of every method and the audit trail (Security/).
+        builder.AddDocStoreSecurity(options);
 
         return builder;
     }

@@ -51,6 +51,15 @@ public sealed class DocStoreOptions
 
     /// <summary>The change feed's settings (<c>DocStore:ChangeFeed</c>).</summary>
     public ChangeFeedOptions ChangeFeed { get; set; } = new();
+
+    /// <summary>Caller identity and permissions (<c>DocStore:Auth</c>).</summary>
+    public Security.AuthOptions Auth { get; set; } = new();
+
+    /// <summary>The gRPC port's TLS certificate (<c>DocStore:Tls</c>).</summary>
+    public Security.TlsOptions Tls { get; set; } = new();
+
+    /// <summary>The plaintext health port for probes when TLS is on (<c>DocStore:Health</c>).</summary>
+    public Security.HealthOptions Health { get; set; } = new();
 }
 
 /// <summary>One collection (<c>DocStore:Collections:&lt;name&gt;</c>).</summary>

@@ -58,14 +58,18 @@ public sealed class CrossObjectTests
         var rendered = await Rendered.OfAsync(variant);
         var container = rendered.Container;
         var listening = new Uri(((string)container["env"]!.AsArray().Single(e => (string?)e!["name"] == "ASPNETCORE_URLS")!["value"]!).Replace("+", "localhost", StringComparison.Ordinal)).Port;
+        // With TLS the probes call the plaintext health port (DocStore__Health__Port), since kubelet's gRPC probes do not speak TLS.
+        var settings = rendered.Single("ConfigMap")["data"]!.AsObject();
+        var tls = settings.ContainsKey("DocStore__Tls__CertificatePath");
+        var (expectedName, expectedPort) = tls ? ("health", long.Parse((string)settings["DocStore__Health__Port"]!, System.Globalization.CultureInfo.InvariantCulture)) : ("grpc", listening);
         foreach (var probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
         {
             var grpc = container[probe]?["grpc"];
             Assert.True(grpc is not null, $"{probe} is not a gRPC probe");
             var port = ContainerPort(rendered, grpc["port"]!);
             Assert.True(port is not null, $"{probe} checks port {grpc["port"]}, which the container does not expose");
-            Assert.Equal("grpc", (string?)port["name"]);
-            Assert.Equal(listening, (long)port["containerPort"]!);
+            Assert.Equal(expectedName, (string?)port["name"]);
+            Assert.Equal(expectedPort, (long)port["containerPort"]!);
         }
 
         Assert.Equal("liveness", (string?)container["livenessProbe"]!["grpc"]!["service"]);

@@ -7,7 +7,8 @@ namespace DocStore.Chart.Tests;
 public sealed class HelmChartTests
 {
     private static readonly string[] Cosmos =
-        ["--set", "docstore.cosmos.endpoint=https://example.documents.azure.com:443/", "--set", "docstore.cosmos.database=docstore"];
+        ["--set", "docstore.cosmos.endpoint=https://example.documents.azure.com:443/", "--set", "docstore.cosmos.database=docstore",
+         "--set", "auth.jwt.authority=https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0", "--set", "auth.jwt.audience=api://docstore"];
 
     [HelmFact]
     public async Task Helm_lint_strict_is_clean_with_the_required_values()
@@ -38,8 +39,23 @@ public sealed class HelmChartTests
         Assert.Contains("missing required values: docstore.cosmos.endpoint, docstore.cosmos.database", lint.Stdout + lint.Stderr, StringComparison.Ordinal);
 
         // The Embedded store requires neither.
-        var embedded = await Tools.HelmAsync("template", "docstore", Chart.Directory, "--set", "docstore.store=Embedded");
+        var embedded = await Tools.HelmAsync("template", "docstore", Chart.Directory, "--set", "docstore.store=Embedded", "--set", "auth.mode=None");
         Assert.True(embedded.ExitCode == 0, embedded.ToString());
+    }
+
+    [HelmFact]
+    public async Task The_default_auth_mode_Jwt_needs_an_authority_and_an_audience_and_the_failure_names_them()
+    {
+        var store = new[] { "--set", "docstore.store=Embedded" };
+        var bare = await Tools.HelmAsync(["template", "docstore", Chart.Directory, .. store]);
+        Assert.NotEqual(0, bare.ExitCode);
+        Assert.Contains("missing required values: auth.jwt.authority, auth.jwt.audience (auth.mode is Jwt", bare.Stderr, StringComparison.Ordinal);
+
+        var authorityOnly = await Tools.HelmAsync(["template", "docstore", Chart.Directory, .. store, "--set", "auth.jwt.authority=https://login.microsoftonline.com/t/v2.0"]);
+        Assert.Contains("missing required values: auth.jwt.audience (", authorityOnly.Stderr, StringComparison.Ordinal);
+
+        var certificate = await Tools.HelmAsync(["template", "docstore", Chart.Directory, .. store, "--set", "auth.mode=Certificate"]);
+        Assert.Contains("missing required values: tls.secretName, auth.certificate.caSecretName (", certificate.Stderr, StringComparison.Ordinal);
     }
 
     [HelmFact]

@@ -10,7 +10,8 @@ namespace DocStore.Chart.Tests;
 public static class Variants
 {
     private static readonly string[] Cosmos =
-        ["--set", "docstore.cosmos.endpoint=https://example.documents.azure.com:443/", "--set", "docstore.cosmos.database=docstore"];
+        ["--set", "docstore.cosmos.endpoint=https://example.documents.azure.com:443/", "--set", "docstore.cosmos.database=docstore",
+         "--set", "auth.jwt.authority=https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0", "--set", "auth.jwt.audience=api://docstore"];
 
     /// <summary>The Secret name the variants that read one pass as existingSecret.name.</summary>
     public const string ExistingSecret = "docstore-secrets";
@@ -19,11 +20,10 @@ public static class Variants
     public static IReadOnlyDictionary<string, (string Release, string[] Arguments)> All { get; } = new Dictionary<string, (string, string[])>
     {
         ["cosmos-defaults"] = ("docstore", Cosmos),
-        ["embedded"] = ("docstore", ["--set", "docstore.store=Embedded", "--set", $"existingSecret.name={ExistingSecret}"]),
+        ["embedded"] = ("docstore", ["--set", "docstore.store=Embedded", "--set", $"existingSecret.name={ExistingSecret}", "--set", "auth.mode=None"]),
         ["autoscaling-networkpolicy-servicemonitor"] = ("docstore", [.. Cosmos, "--set", $"existingSecret.name={ExistingSecret}", "--set", "autoscaling.enabled=true", "--set", "networkPolicy.enabled=true", "--set", "networkPolicy.allowedNamespaceLabels.kubernetes\\.io/metadata\\.name=shop", "--set-string", "networkPolicy.allowedPodLabels.docstore-client=true", "--set", "networkPolicy.metricsNamespaceLabels.kubernetes\\.io/metadata\\.name=monitoring", "--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.serviceMonitor.labels.release=prometheus"]),
         ["fullname-override"] = ("shop", [.. Cosmos, "--set", "fullnameOverride=orders-store", "--set", "serviceAccount.create=false", "--set", "headlessService.enabled=false", "--set", "podDisruptionBudget.enabled=false"]),
-        // TLS and JWT auth (issue 14): its variant goes here, one line, with the values that issue adds:
-        // ["tls-jwt"] = ("docstore", [.. Cosmos, "--set", "<TLS value>=...", "--set", "<JWT value>=..."]),
+        ["tls-jwt"] = ("docstore", [.. Cosmos, "--set", "tls.secretName=docstore-tls", "--set", "auth.grants[0].principal=spiffe://cluster.local/ns/shop/sa/orders", "--set", "auth.grants[0].collections[0]=items", "--set", "auth.grants[0].actions[0]=read"]),
     };
 
     /// <summary>The variant names, for [MemberData].</summary>

@@ -89,8 +89,9 @@ public sealed partial class TemplateTests
         Assert.Contains("maxUnavailable: 0", deployment, StringComparison.Ordinal);
         Assert.Contains("replicas: {{ .Values.replicaCount }}", deployment, StringComparison.Ordinal);
         Assert.Equal(3, Chart.Values()["replicaCount"]!.GetValue<long>());
-        Assert.Matches(@"livenessProbe:\s+grpc:\s+port: \{\{ \.Values\.containerPort \}\}\s+service: liveness", deployment);
-        Assert.Matches(@"readinessProbe:\s+grpc:\s+port: \{\{ \.Values\.containerPort \}\}\s+service: readiness", deployment);
+        // The probe port is the gRPC port, or the plaintext health port with TLS (docstore.probePort; CrossObjectTests checks both renders).
+        Assert.Matches(@"livenessProbe:\s+grpc:\s+port: \{\{ include ""docstore.probePort"" \. \}\}\s+service: liveness", deployment);
+        Assert.Matches(@"readinessProbe:\s+grpc:\s+port: \{\{ include ""docstore.probePort"" \. \}\}\s+service: readiness", deployment);
         Assert.Contains("ASPNETCORE_URLS", deployment, StringComparison.Ordinal);
         Assert.Contains("value: \"http://+:{{ .Values.containerPort }}\"", deployment, StringComparison.Ordinal);
         Assert.Contains("topologyKey: kubernetes.io/hostname", deployment, StringComparison.Ordinal);

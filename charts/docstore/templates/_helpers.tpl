@@ -97,4 +97,24 @@ message (`required` would name only the first). helm lint reports it as a warnin
 {{- if $missing }}
 {{- required (printf "missing required values: %s (docstore.store is %s; set them, or docstore.store=Embedded to try the chart out)" (join ", " $missing) .Values.docstore.store) "" }}
 {{- end }}
+{{- $auth := list }}
+{{- if eq .Values.auth.mode "Jwt" }}
+{{- if not .Values.auth.jwt.authority }}{{ $auth = append $auth "auth.jwt.authority" }}{{ end }}
+{{- if not .Values.auth.jwt.audience }}{{ $auth = append $auth "auth.jwt.audience" }}{{ end }}
+{{- else if eq .Values.auth.mode "Certificate" }}
+{{- if not .Values.tls.secretName }}{{ $auth = append $auth "tls.secretName" }}{{ end }}
+{{- if not .Values.auth.certificate.caSecretName }}{{ $auth = append $auth "auth.certificate.caSecretName" }}{{ end }}
+{{- end }}
+{{- if $auth }}
+{{- required (printf "missing required values: %s (auth.mode is %s; set them, or auth.mode=None to serve without authentication)" (join ", " $auth) .Values.auth.mode) "" }}
+{{- end }}
+{{- end }}
+
+{{/* Where the TLS Secret and the client CA Secret are mounted. */}}
+{{- define "docstore.tlsDirectory" -}}/etc/docstore/tls{{- end }}
+{{- define "docstore.clientCaDirectory" -}}/etc/docstore/client-ca{{- end }}
+
+{{/* The port the probes call: the plaintext health port when TLS is on, else the gRPC port. */}}
+{{- define "docstore.probePort" -}}
+{{- if .Values.tls.secretName }}{{ .Values.healthPort }}{{ else }}{{ .Values.containerPort }}{{ end }}
 {{- end }}

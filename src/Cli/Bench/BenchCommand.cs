@@ -12,7 +12,7 @@ internal static class BenchCommand
             Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here",
             DefaultValueFactory = _ => "custom",
         };
-        scenario.AcceptOnlyFromAmong("custom", "standard");
+        scenario.AcceptOnlyFromAmong("custom", "standard", "documents");
         var endpoints = new Option<string[]>("--endpoint")
         {
             Description = "A DocStore server's address, e.g. http://127.0.0.1:5000; repeat for several. None: start one here",
@@ -28,13 +28,21 @@ internal static class BenchCommand
         var sharing = new Option<string>("--sharing") { Description = "DocStore:SessionTokens:Sharing of a server started here (Redis starts a redis-server)", DefaultValueFactory = _ => "Local" };
         sharing.AcceptOnlyFromAmong("Local", "Off", "Redis");
         var serverPath = new Option<string?>("--server-path") { Description = "DocStore.Server.dll to start; default: the one built in this repository" };
+        var docShape = new Option<string?>("--doc-shape") { Description = "documents scenario: flat (id, pk, one padded string) or nested (an order of small line items); default both" };
+        docShape.AcceptOnlyFromAmong(DocumentShapes.All);
+        var bodyFormat = new Option<string?>("--body-format") { Description = "documents scenario: struct or json; default both" };
+        bodyFormat.AcceptOnlyFromAmong("struct", "json");
+        var baselinePath = new Option<string?>("--baseline-server-path") { Description = "documents scenario: another DocStore.Server.dll (an older build) measured with Struct bodies beside this one" };
         var serverPid = new Option<int?>("--server-pid") { Description = "With --endpoint: the process id of that server when it runs on this machine, to report its CPU time per call" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on standard output (the table goes to standard error)" };
+        var baseline = new Option<string?>("--baseline-endpoint") { Description = "Run the mix here too, in place of the ceiling (e.g. the same server without authentication), with --endpoint" };
 
         var command = new Command("bench", "Measure DocStore's throughput, latency and server CPU per call side by side with the ceiling, the gRPC health check of the liveness service (no I/O).")
         {
-            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, serverPid, json,
+            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, serverPid, docShape, bodyFormat, baselinePath, json, baseline,
         };
+        var securityOptions = new ChannelSecurity.Options();
+        securityOptions.AddTo(command);
         concurrency.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() >= 1, "--concurrency must be 1 or more"));
         duration.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() > 0, "--duration must be above 0"));
         warmup.Validators.Add(result => Check(result, result.GetValueOrDefault<double>() >= 0, "--warmup must be 0 or more"));
@@ -67,6 +75,23 @@ internal static class BenchCommand
                     await progress.WriteLineAsync(table);
                 }
             }
+            if (parse.GetValue(scenario) == "documents")
+            {
+                var documentsScenario = new DocumentsScenario(
+                    ServerHost.FindServerDll(parse.GetValue(serverPath)),
+                    parse.GetValue(baselinePath),
+                    parse.GetResult(concurrency) is { Implicit: false } ? parse.GetValue(concurrency) : 16,
+                    TimeSpan.FromSeconds(parse.GetResult(warmup) is { Implicit: false } ? parse.GetValue(warmup) : 1),
+                    TimeSpan.FromSeconds(parse.GetResult(duration) is { Implicit: false } ? parse.GetValue(duration) : 3),
+                    parse.GetValue(docShape) is { } shape ? [shape] : DocumentShapes.All,
+                    parse.GetValue(bodyFormat) is { } format ? [format] : ["struct", "json"],
+                    parse.GetResult(docSize) is { Implicit: false } ? [parse.GetValue(docSize)] : DocumentsScenario.DefaultSizes,
+                    progress);
+                var documentsReport = await documentsScenario.RunAsync(cancellationToken);
+                await Print(documentsReport.ToJson(), documentsReport.ToTable());
+                return documentsReport.Errors == 0 ? 0 : 1;
+            }
+
             if (parse.GetValue(scenario) == "standard")
             {
                 var standard = new StandardScenario(
@@ -79,6 +104,13 @@ internal static class BenchCommand
                 return report.Errors == 0 ? 0 : 1;
             }
 
+            var (security, securityError) = securityOptions.Read(parse);
+            if (securityError is not null)
+            {
+                await progress.WriteLineAsync(securityError);
+                return 2;
+            }
+
             var settings = new CustomSettings(
                 parse.GetValue(concurrency),
                 TimeSpan.FromSeconds(parse.GetValue(duration)),
@@ -88,7 +120,9 @@ internal static class BenchCommand
                 parse.GetValue(documents),
                 parse.GetValue(collection)!,
                 parse.GetValue(endpoints) ?? [],
-                parse.GetValue(sharing)!);
+                parse.GetValue(sharing)!,
+                security,
+                parse.GetValue(baseline));
             var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), parse.GetValue(serverPid), progress, cancellationToken);
             await Print(custom.ToJson(), custom.ToTable());
             return custom.Errors == 0 ? 0 : 1;

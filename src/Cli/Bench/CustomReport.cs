@@ -6,7 +6,8 @@ namespace DocStore.Cli.Bench;
 
 /// <summary>The settings of a run given on the command line.</summary>
 internal sealed record CustomSettings(
-    int Concurrency, TimeSpan Duration, TimeSpan Warmup, OperationMix Mix, int DocumentBytes, int Documents, string Collection, IReadOnlyList<string> Endpoints, string Sharing);
+    int Concurrency, TimeSpan Duration, TimeSpan Warmup, OperationMix Mix, int DocumentBytes, int Documents, string Collection, IReadOnlyList<string> Endpoints, string Sharing,
+    ChannelSecurity? Security = null, string? BaselineEndpoint = null);
 
 /// <summary>The server's memory, when the benchmark started it.</summary>
 internal sealed record ServerMemory(long? PeakRssBytes, long? RssAfterBytes);

@@ -22,7 +22,7 @@ internal static class CustomRun
         var documents = new DocumentSet(settings.Documents, settings.DocumentBytes);
         if (settings.Endpoints.Count > 0)
         {
-            var channels = settings.Endpoints.Select(e => Channels.Create(new Uri(e))).ToList();
+            var channels = settings.Endpoints.Select(e => Channels.Create(new Uri(e), settings.Security)).ToList();
             try
             {
                 var clients = channels.Select(c => new DocStoreService.DocStoreServiceClient(c)).ToList();
@@ -66,7 +66,11 @@ internal static class CustomRun
     {
         // Ceiling, mix, mix, ceiling, each for half the duration: a drift in the machine's other load
         // weighs on both sides alike.
-        var ceilingWorkload = new CeilingWorkload([.. channels.Select(c => new Health.HealthClient(c))], Deadline);
+        // --baseline-endpoint: the same mix on another server (e.g. one without authentication) stands in for the ceiling.
+        using var baseline = settings.BaselineEndpoint is { } other ? Channels.Create(new Uri(other), settings.Security) : null;
+        IWorkload ceilingWorkload = baseline is null
+            ? new CeilingWorkload([.. channels.Select(c => new Health.HealthClient(c))], Deadline)
+            : new DocStoreWorkload([new DocStoreService.DocStoreServiceClient(baseline)], settings.Collection, documents, settings.Mix, Deadline);
         var mixWorkload = new DocStoreWorkload([.. channels.Select(c => new DocStoreService.DocStoreServiceClient(c))], settings.Collection, documents, settings.Mix, Deadline);
         var half = settings.Duration / 2;
         progress.WriteLine($"[bench] ceiling (grpc.health.v1.Health/Check, service {CeilingWorkload.Service}), then {settings.Mix}, then again in reverse order, at concurrency {settings.Concurrency}");

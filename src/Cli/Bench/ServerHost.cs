@@ -117,10 +117,10 @@ internal sealed class ServerHost : IAsyncDisposable
 /// <summary>How the benchmark opens channels: one per endpoint, several HTTP/2 connections when streams run out.</summary>
 internal static class Channels
 {
-    public static GrpcChannel Create(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    public static GrpcChannel Create(Uri address, ChannelSecurity? security = null) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
     {
         MaxReceiveMessageSize = 32 * 1024 * 1024,
         MaxSendMessageSize = 32 * 1024 * 1024,
-        HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        HttpHandler = (security ?? ChannelSecurity.None).Apply(new SocketsHttpHandler { EnableMultipleHttp2Connections = true }),
     });
 }

@@ -12,12 +12,14 @@ namespace DocStore.Cli.Consistency;
 /// <param name="PartitionKeyPath">The collection's partition key path, to place the key in each document.</param>
 /// <param name="Operations">How many write-then-read pairs to run.</param>
 /// <param name="Concurrency">How many pairs run at once.</param>
+/// <param name="Security">Token, CA and client certificate for the channels.</param>
 internal sealed record ConsistencyCheckSettings(
     IReadOnlyList<Uri> Endpoints,
     string Collection,
     string PartitionKeyPath,
     int Operations,
-    int Concurrency);
+    int Concurrency,
+    ChannelSecurity? Security = null);
 
 /// <summary>What a run found.</summary>
 /// <param name="Operations">Write-then-read pairs run.</param>
@@ -71,7 +73,8 @@ internal static class ConsistencyCheck
     public static async Task<ConsistencyCheckResult> RunAsync(ConsistencyCheckSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var channels = settings.Endpoints.Select(e => GrpcChannel.ForAddress(e)).ToArray();
+        var security = settings.Security ?? ChannelSecurity.None;
+        var channels = settings.Endpoints.Select(e => GrpcChannel.ForAddress(e, new GrpcChannelOptions { HttpHandler = security.Apply(new SocketsHttpHandler()) })).ToArray();
         try
         {
             var clients = channels.Select(c => new DocStoreService.DocStoreServiceClient(c)).ToArray();

@@ -24,9 +24,13 @@ internal static class ConsistencyCommand
         {
             endpoints, collection, partitionKeyPath, operations, concurrency, json,
         };
+        var securityOptions = new ChannelSecurity.Options();
+        securityOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (targets, error) = ParseEndpoints(parse.GetValue(endpoints)!);
+            var (security, securityError) = securityOptions.Read(parse);
+            error ??= securityError;
             error ??= parse.GetValue(operations) < 1 ? "--ops must be at least 1."
                 : parse.GetValue(concurrency) < 1 ? "--concurrency must be at least 1."
                 : null;
@@ -41,7 +45,8 @@ internal static class ConsistencyCommand
                 parse.GetValue(collection)!,
                 parse.GetValue(partitionKeyPath)!,
                 parse.GetValue(operations),
-                parse.GetValue(concurrency));
+                parse.GetValue(concurrency),
+                security);
             var result = await ConsistencyCheck.RunAsync(settings, cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

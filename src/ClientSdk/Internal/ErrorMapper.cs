@@ -48,6 +48,10 @@ internal static class ErrorMapper
             case Grpc.Core.StatusCode.ResourceExhausted when reason == "THROTTLED":
                 var retryAfter = status?.GetDetail<RetryInfo>()?.RetryDelay?.ToTimeSpan();
                 return new DocStoreThrottledException(message, reason, metadata, retryAfter, e);
+            case Grpc.Core.StatusCode.Unauthenticated:
+                return new DocStoreUnauthenticatedException(message, reason, metadata, e);
+            case Grpc.Core.StatusCode.PermissionDenied:
+                return new DocStorePermissionDeniedException(message, reason, metadata, e);
             case Grpc.Core.StatusCode.Unavailable:
                 return new DocStoreUnavailableException(message, reason, metadata, e);
             default:

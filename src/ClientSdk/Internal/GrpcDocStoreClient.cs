@@ -43,6 +43,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             Id = id,
             PartitionKey = partitionKey,
             SessionToken = _sessions?.Get(collection, partitionKey) ?? string.Empty,
+            BodyFormat = ResponseFormat,
         };
         GetResponse response;
         try
@@ -62,12 +63,16 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(document);
 
-        var request = new UpsertRequest
+        var request = new UpsertRequest { Collection = collection, IfMatch = ifMatch ?? string.Empty, BodyFormat = ResponseFormat };
+        if (_options.BodyFormat == DocumentBodyFormat.Json)
         {
-            Collection = collection,
-            Document = StructJson.ToStruct(document, _options.JsonSerializerOptions),
-            IfMatch = ifMatch ?? string.Empty,
-        };
+            request.DocumentJson = StructJson.ToJson(document, _options.JsonSerializerOptions);
+        }
+        else
+        {
+            request.Document = StructJson.ToStruct(document, _options.JsonSerializerOptions);
+        }
+
         UpsertResponse response;
         try
         {
@@ -99,6 +104,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             PartitionKey = partitionKey,
             IfMatch = ifMatch ?? string.Empty,
             Condition = condition?.ToProto(_options.JsonSerializerOptions),
+            BodyFormat = ResponseFormat,
         };
         foreach (var operation in patch.Operations)
         {
@@ -146,6 +152,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             PageSize = pageSize,
             PageToken = pageToken ?? string.Empty,
             SessionToken = (partitionKey is null ? null : _sessions?.Get(collection, partitionKey)) ?? string.Empty,
+            BodyFormat = ResponseFormat,
         };
         foreach (var sort in orderBy ?? [])
         {
@@ -186,6 +193,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             StartTime = start.Time is { } time ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time) : null,
             FromNow = start.IsNow,
             MaxItems = maxItems,
+            BodyFormat = ResponseFormat,
         };
         ReadChangesResponse response;
         try
@@ -215,6 +223,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
                 Continuation = position.Continuation ?? string.Empty,
                 StartTime = position.Time is { } time ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time) : null,
                 FromNow = position.IsNow,
+                BodyFormat = ResponseFormat,
             };
 
             // A stream has no deadline: it lasts until the caller cancels.
@@ -273,6 +282,8 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         _sessions.Set(collection, partitionKey, sessionToken);
     }
 
+    private BodyFormat ResponseFormat => _options.BodyFormat == DocumentBodyFormat.Json ? BodyFormat.Json : BodyFormat.Struct;
+
     /// <summary>The one place that builds a call's options: the default deadline and the caller's cancellation.</summary>
     private CallOptions CallOptions(CancellationToken cancellationToken) =>
         new(deadline: _options.DefaultDeadline == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + _options.DefaultDeadline, cancellationToken: cancellationToken);
@@ -286,7 +297,9 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         }
 
         return new DocumentResponse<T>(
-            StructJson.FromStruct<T>(document.Body, _options.JsonSerializerOptions),
+            document.Body is null
+                ? System.Text.Json.JsonSerializer.Deserialize<T>(document.BodyJson.Span, _options.JsonSerializerOptions)!
+                : StructJson.FromStruct<T>(document.Body, _options.JsonSerializerOptions),
             document.Id,
             document.PartitionKey,
             document.Etag,

@@ -21,6 +21,19 @@ internal static class StructJson
         return ToStruct(json.RootElement);
     }
 
+    /// <summary>The document as UTF-8 JSON, for <c>document_json</c>: serialized once, sent as it is.</summary>
+    public static Google.Protobuf.ByteString ToJson<T>(T document, JsonSerializerOptions options)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(document, options);
+        if (json.Length == 0 || json[0] != (byte)'{')
+        {
+            using var parsed = JsonDocument.Parse(json);
+            throw new ArgumentException($"A document must serialize to a JSON object, but {typeof(T)} serialized to {parsed.RootElement.ValueKind}.", nameof(document));
+        }
+
+        return Google.Protobuf.UnsafeByteOperations.UnsafeWrap(json);
+    }
+
     public static Value ToValue(object? value, System.Type type, JsonSerializerOptions options)
     {
         using var json = JsonSerializer.SerializeToDocument(value, type, options);

@@ -50,6 +50,13 @@ internal static class DocStoreErrors
         return Create(Code.InvalidArgument, "The request " + reason, InvalidArgument, metadata: null, Any.Pack(badRequest));
     }
 
+    /// <summary>The error for a request message that DocStore's own decoder (see <c>Api/Wire</c>) cannot read.</summary>
+    public static RpcException UndecodableRequest(string reason)
+    {
+        var badRequest = new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = "request", Description = "is not a valid protobuf message: it " + reason } } };
+        return Create(Code.InvalidArgument, "The request is not a valid protobuf message: it " + reason, InvalidArgument, metadata: null, Any.Pack(badRequest));
+    }
+
     /// <summary>Throws the error for a store result that is not a success.</summary>
     [DoesNotReturn]
     public static void ThrowFor(StoreResult result, CollectionDefinition collection, DocumentKey key)
@@ -84,7 +91,8 @@ internal static class DocStoreErrors
         Create(Code.ResourceExhausted, $"This server already serves its maximum of {max} WatchChanges streams (DocStore:ChangeFeed:MaxStreams); retry later or on another server.", TooManyStreams, metadata: null,
             Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) }));
 
-    private static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata, Any? extra = null)
+    /// <summary>A status with an ErrorInfo of <paramref name="reason"/> and <paramref name="metadata"/>, and <paramref name="extra"/> detail.</summary>
+    internal static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata, Any? extra = null)
     {
         var info = new ErrorInfo { Domain = Domain, Reason = reason };
         if (metadata is not null)

@@ -1,69 +1,81 @@
 using System.Buffers;
+using DocStore.Server.Api.Wire;
 using DocStore.Server.Storage;
-using Google.Protobuf.WellKnownTypes;
 
 namespace DocStore.Server.Api;
 
 /// <summary>
-/// A request's document converted to the form stores keep: UTF-8 JSON without system properties.
+/// An upsert's document converted to the form stores keep: UTF-8 JSON without system properties.
 /// Conversion is a step of its own, before validation, which reports <see cref="Problem"/> with the
-/// request's other problems. Neither step changes the request.
+/// request's other problems; neither step changes the request. The document is read once, by a
+/// transcoder of <c>Api/Wire</c>, from the request's bytes: a Struct (<c>document</c>) is transcoded
+/// to JSON, JSON (<c>document_json</c>) is checked and kept as it is. Neither becomes a DOM. The id and
+/// partition key are found on the way (<see cref="Keys"/>), for the validator to check.
 /// </summary>
 internal sealed class DocumentBody
 {
-    private DocumentBody(byte[] json, string? problemField, string? problem)
+    private DocumentBody(string field, ReadOnlyMemory<byte> json, ReadOnlyMemory<byte>? structEncoding, DocumentKeys? keys, string? problemField, string? problem)
     {
+        Field = field;
         Json = json;
+        StructEncoding = structEncoding;
+        Keys = keys;
         ProblemField = problemField;
         Problem = problem;
     }
 
-    /// <summary>The document as UTF-8 JSON, system properties left out; empty when there is a <see cref="Problem"/>.</summary>
-    public byte[] Json { get; }
+    /// <summary>The request field the document came in: <c>document</c> or <c>document_json</c>.</summary>
+    public string Field { get; }
 
-    /// <summary>The request field that cannot be converted (<c>document</c> or below it), when there is a <see cref="Problem"/>.</summary>
+    /// <summary>The document as UTF-8 JSON, system properties left out; empty when there is a <see cref="Problem"/>.</summary>
+    public ReadOnlyMemory<byte> Json { get; }
+
+    /// <summary>For a Struct document, its encoding without system properties: what an Upsert's Struct reply echoes.</summary>
+    public ReadOnlyMemory<byte>? StructEncoding { get; }
+
+    /// <summary>The id and partition key as found in the document; null when it was not read (no collection, no document).</summary>
+    public DocumentKeys? Keys { get; }
+
+    /// <summary>The request field that cannot be converted (<see cref="Field"/> or below it), when there is a <see cref="Problem"/>.</summary>
     public string? ProblemField { get; }
 
-    /// <summary>Why the document has no JSON form (a missing document, a value without one, nesting too deep), or <see langword="null"/>.</summary>
+    /// <summary>Why the document has no stored form (missing, in both forms, invalid JSON, a value without a JSON form, too deep, too large), or <see langword="null"/>.</summary>
     public string? Problem { get; }
 
-    /// <summary>Converts <paramref name="document"/>; a document that cannot be converted gives a <see cref="Problem"/>, not an exception.</summary>
-    public static DocumentBody FromStruct(Struct? document)
-    {
-        if (document is null)
-        {
-            return new DocumentBody([], "document", "is required");
-        }
-
-        try
-        {
-            var buffer = new ArrayBufferWriter<byte>(Math.Max(256, document.CalculateSize()));
-            StructJson.WriteDocument(document, buffer, DocumentLimits.SystemProperties);
-            return new DocumentBody(buffer.WrittenSpan.ToArray(), null, null);
-        }
-        catch (InvalidJsonValueException e)
-        {
-            return new DocumentBody([], e.Path.Length == 0 ? "document" : "document." + e.Path, e.Reason);
-        }
-    }
-
     /// <summary>
-    /// <paramref name="document"/> as stored: itself when it has no system property, else a copy without
-    /// them. The request's message is never changed.
+    /// Converts the document of <paramref name="input"/>, finding the partition key at
+    /// <paramref name="collection"/>'s path; without a collection nothing is read (the validator then
+    /// reports the collection). A document that cannot be converted gives a <see cref="Problem"/>, not an exception.
     /// </summary>
-    public static Struct WithoutSystemProperties(Struct document)
+    public static DocumentBody Read(UpsertInput input, CollectionDefinition? collection)
     {
-        if (!document.Fields.Keys.Any(DocumentLimits.SystemProperties.Contains))
+        if (input.Document is not null && input.DocumentJson is not null)
         {
-            return document;
+            return new DocumentBody("document_json", default, null, null, "document_json", "must not be set together with document; send the document in one form");
         }
 
-        var copy = document.Clone();
-        foreach (var name in DocumentLimits.SystemProperties)
+        if (input.Document is null && input.DocumentJson is null)
         {
-            copy.Fields.Remove(name);
+            return new DocumentBody("document", default, null, null, "document", "is required (or document_json)");
         }
 
-        return copy;
+        if (collection is null)
+        {
+            return new DocumentBody("document", default, null, null, null, null);
+        }
+
+        if (input.DocumentJson is { } json)
+        {
+            return From("document_json", JsonDocumentReader.Read(json, collection.PartitionKeyPath), null);
+        }
+
+        var structBytes = input.Document!.Value;
+        var transcoded = StructToJson.Transcode(structBytes.Span, collection.PartitionKeyPath, new ArrayBufferWriter<byte>(Math.Max(256, structBytes.Length)));
+        return From("document", transcoded.Reading, StructToJson.WithoutDropped(structBytes, transcoded.Dropped));
     }
+
+    private static DocumentBody From(string field, DocumentReading reading, ReadOnlyMemory<byte>? structEncoding) =>
+        reading.Problem is { } problem
+            ? new DocumentBody(field, default, null, reading.Keys, problem.Path.Length == 0 ? field : $"{field}.{problem.Path}", problem.Reason)
+            : new DocumentBody(field, reading.Body, structEncoding, reading.Keys, null, null);
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using DocStore.Server.Storage;
 using DocStore.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 
@@ -29,7 +31,7 @@ internal sealed partial class DocumentsGrpcService
             NextPageToken = page.Continuation is null ? "" : PageTokens.Seal(PageTokens.QueryPrefix, binding, page.Continuation),
             Info = new ResponseInfo { SessionToken = page.SessionToken ?? "", RequestCharge = page.RequestCharge },
         };
-        AddDocuments(response.Documents, page);
+        AddDocuments(response.Documents, page, request.BodyFormat);
         return response;
     }
 
@@ -46,7 +48,7 @@ internal sealed partial class DocumentsGrpcService
             Continuation = PageTokens.Seal(PageTokens.ChangesPrefix, binding, page.Continuation ?? ""),
             Info = new ResponseInfo { SessionToken = page.SessionToken ?? "", RequestCharge = page.RequestCharge },
         };
-        AddDocuments(response.Documents, page);
+        AddDocuments(response.Documents, page, request.BodyFormat);
         return response;
     }
 
@@ -87,7 +89,7 @@ internal sealed partial class DocumentsGrpcService
                 if (page.Items.Count > 0 || sinceSent >= streams.HeartbeatInterval)
                 {
                     var message = new WatchChangesResponse { Continuation = PageTokens.Seal(PageTokens.ChangesPrefix, binding, page.Continuation ?? "") };
-                    AddDocuments(message.Documents, page);
+                    AddDocuments(message.Documents, page, request.BodyFormat);
                     await responseStream.WriteAsync(message, cancellationToken);
                     lastSent = Stopwatch.GetTimestamp();
                     sinceSent = TimeSpan.Zero;
@@ -147,11 +149,32 @@ internal sealed partial class DocumentsGrpcService
         }
     }
 
-    private static void AddDocuments(Google.Protobuf.Collections.RepeatedField<Document> documents, StorePage page)
+    /// <summary>
+    /// Adds the page's documents in <paramref name="format"/>: JSON as the stored bytes (no conversion), a
+    /// Struct (the default) parsed from them.
+    /// </summary>
+    private static void AddDocuments(Google.Protobuf.Collections.RepeatedField<Document> documents, StorePage page, BodyFormat format)
     {
         foreach (var item in page.Items)
         {
-            documents.Add(ToDocument(item.Key, StructJson.ParseStruct(item.Document.Body.Span), item.Document));
+            var stored = item.Document;
+            var document = new Document
+            {
+                Id = item.Key.Id,
+                PartitionKey = item.Key.PartitionKey,
+                Etag = stored.ETag,
+                UpdateTime = Timestamp.FromDateTimeOffset(stored.UpdateTime),
+            };
+            if (format == BodyFormat.Json)
+            {
+                document.BodyJson = UnsafeByteOperations.UnsafeWrap(stored.Body);
+            }
+            else
+            {
+                document.Body = StructJson.ParseStruct(stored.Body.Span);
+            }
+
+            documents.Add(document);
         }
     }
 

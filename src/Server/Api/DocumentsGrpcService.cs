@@ -1,7 +1,7 @@
+using DocStore.Server.Api.Wire;
 using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.V1;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace DocStore.Server.Api;
@@ -14,29 +14,32 @@ namespace DocStore.Server.Api;
 /// </summary>
 internal sealed partial class DocumentsGrpcService(IDocumentStore store, CollectionRegistry collections, DocStoreMetrics metrics, ChangeFeedStreams streams)
 {
-    public async Task<GetResponse> Get(GetRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Get(GetRequest request, ServerCallContext context)
     {
         var (collection, key, callerToken) = RequestValidator.ValidateGet(request, collections);
         var result = await store.ReadAsync(collection, key, callerToken, context.CancellationToken);
         var stored = Succeeded(nameof(Get), result, collection, key);
-        return new GetResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
+        return DocumentReply.Create(key, stored, request.BodyFormat);
     }
 
-    public async Task<UpsertResponse> Upsert(UpsertRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Upsert(UpsertInput input, ServerCallContext context)
     {
-        var body = DocumentBody.FromStruct(request.Document);
+        var request = input.Request;
+        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
         var (collection, key) = RequestValidator.ValidateUpsert(request, body, collections);
         var result = await store.UpsertAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
         var stored = Succeeded(nameof(Upsert), result, collection, key);
-        return new UpsertResponse { Document = ToDocument(key, DocumentBody.WithoutSystemProperties(request.Document), stored), Info = ToInfo(stored) };
+
+        // A Struct document comes back as it was sent, without system properties; JSON as stored.
+        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
     }
 
-    public async Task<PatchResponse> Patch(PatchRequest request, ServerCallContext context)
+    public async Task<DocumentReply> Patch(PatchRequest request, ServerCallContext context)
     {
         var (collection, key, operations, condition) = RequestValidator.ValidatePatch(request, collections);
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), condition, context.CancellationToken);
         var stored = Succeeded(nameof(Patch), result, collection, key);
-        return new PatchResponse { Document = ToDocument(key, StructJson.ParseStruct(stored.Body.Span), stored), Info = ToInfo(stored) };
+        return DocumentReply.Create(key, stored, request.BodyFormat);
     }
 
     /// <summary>Records the store call's outcome for <paramref name="method"/>, and returns its document or throws the error the outcome maps to.</summary>
@@ -50,21 +53,6 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
 
         return result.Document;
     }
-
-    private static Document ToDocument(DocumentKey key, Struct body, StoredDocument stored) => new()
-    {
-        Id = key.Id,
-        PartitionKey = key.PartitionKey,
-        Body = body,
-        Etag = stored.ETag,
-        UpdateTime = Timestamp.FromDateTimeOffset(stored.UpdateTime),
-    };
-
-    private static ResponseInfo ToInfo(StoredDocument stored) => new()
-    {
-        SessionToken = stored.SessionToken,
-        RequestCharge = stored.RequestCharge,
-    };
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

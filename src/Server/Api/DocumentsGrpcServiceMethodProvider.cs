@@ -1,3 +1,5 @@
+using System.Reflection;
+using DocStore.Server.Api.Wire;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
@@ -30,17 +32,51 @@ internal sealed class DocumentsGrpcServiceMethodProvider : IServiceMethodProvide
             {
                 throw DocStoreErrors.UndecodableRequest(e);
             }
+            catch (MalformedWireException e)
+            {
+                throw DocStoreErrors.UndecodableRequest(e.Message);
+            }
         });
+
+    /// <summary>
+    /// The marshaller for a type the implementation takes or returns: the contract's own, or, where the
+    /// implementation uses a type of <c>Api/Wire</c> instead of the generated message (to keep a
+    /// document's bytes as they are), that type's <c>Marshaller</c>.
+    /// </summary>
+    private static Marshaller<T> MarshallerFor<T, TGenerated>(Marshaller<TGenerated> generated) where T : class =>
+        typeof(T) == typeof(TGenerated)
+            ? (Marshaller<T>)(object)generated
+            : (Marshaller<T>)(typeof(T).GetProperty("Marshaller")?.GetValue(null)
+                ?? throw new InvalidOperationException($"{typeof(T).Name} has no Marshaller to stand in for {typeof(TGenerated).Name}."));
 
     private sealed class Binder(ServiceMethodProviderContext<DocumentsGrpcService> context) : ServiceBinderBase
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         {
-            var implementation = typeof(DocumentsGrpcService).GetMethod(method.Name, [typeof(TRequest), typeof(ServerCallContext)])
+            // The implementation takes the generated request or a stand-in of Api/Wire (UpsertInput),
+            // and returns the generated response or a stand-in (DocumentReply).
+            var implementation = typeof(DocumentsGrpcService).GetMethods().SingleOrDefault(m => m.Name == method.Name && m.GetParameters().Length == 2)
                 ?? throw new InvalidOperationException($"{nameof(DocumentsGrpcService)} does not implement {method.FullName}.");
-            var invoker = implementation.CreateDelegate<UnaryServerMethod<DocumentsGrpcService, TRequest, TResponse>>();
+            var request = implementation.GetParameters()[0].ParameterType;
+            var response = implementation.ReturnType.GetGenericArguments()[0];
+            typeof(Binder).GetMethod(nameof(Add), BindingFlags.NonPublic | BindingFlags.Instance)!
+                .MakeGenericMethod(typeof(TRequest), typeof(TResponse), request, response)
+                .Invoke(this, [method, implementation]);
+        }
 
-            var guarded = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, DecodeOrReject(method.RequestMarshaller), method.ResponseMarshaller);
+        private void Add<TRequest, TResponse, TImplRequest, TImplResponse>(Method<TRequest, TResponse> method, MethodInfo implementation)
+            where TRequest : class
+            where TResponse : class
+            where TImplRequest : class
+            where TImplResponse : class
+        {
+            var invoker = implementation.CreateDelegate<UnaryServerMethod<DocumentsGrpcService, TImplRequest, TImplResponse>>();
+            var guarded = new Method<TImplRequest, TImplResponse>(
+                method.Type,
+                method.ServiceName,
+                method.Name,
+                DecodeOrReject(MarshallerFor<TImplRequest, TRequest>(method.RequestMarshaller)),
+                MarshallerFor<TImplResponse, TResponse>(method.ResponseMarshaller));
             context.AddUnaryMethod(guarded, [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)], invoker);
         }
 

@@ -22,12 +22,13 @@ internal static class PageTokens
 
     private const int BindingBytes = 16;
 
-    /// <summary>The binding of a query: every field but the page token and the session token.</summary>
+    /// <summary>The binding of a query: every field but the page token, the session token and the body format.</summary>
     public static byte[] QueryBinding(QueryRequest request)
     {
         var fields = request.Clone();
         fields.PageToken = "";
         fields.SessionToken = "";
+        fields.BodyFormat = BodyFormat.Unspecified;
         return Hash(fields.ToByteArray());
     }
 

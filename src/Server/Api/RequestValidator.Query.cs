@@ -347,4 +347,16 @@ internal static partial class RequestValidator
             violations.Add("session_token", tokenError);
         }
     }
+
+    private static string Describe(Value value) => value.KindCase switch
+    {
+        Value.KindOneofCase.NullValue => "null",
+        Value.KindOneofCase.BoolValue => "a boolean",
+        Value.KindOneofCase.NumberValue => "a number",
+        Value.KindOneofCase.StringValue => "a string",
+        Value.KindOneofCase.StructValue => "an object",
+        Value.KindOneofCase.ListValue => "a list",
+        _ => "unset",
+    };
+
 }

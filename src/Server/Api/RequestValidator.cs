@@ -30,8 +30,8 @@ internal static partial class RequestValidator
     }
 
     /// <summary>Validates an upsert: its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
-    /// <param name="request">The request; not changed.</param>
-    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.FromStruct"/>.</param>
+    /// <param name="request">The request's fields other than the document; not changed.</param>
+    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.Read"/>.</param>
     /// <param name="collections">The configured collections.</param>
     public static (CollectionDefinition Collection, DocumentKey Key) ValidateUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections)
     {
@@ -39,36 +39,39 @@ internal static partial class RequestValidator
         var collection = FindCollection(request.Collection, collections, violations);
         violations.ThrowIfAny();
 
-        var document = request.Document;
-        if (document is null)
+        if (body.Keys is not { } keys)
         {
-            violations.Add("document", "is required");
+            violations.Add(body.ProblemField ?? body.Field, body.Problem ?? "is required");
             violations.ThrowIfAny();
+            return default;
         }
 
-        var id = ReadStringProperty(document!, IdPath, violations);
-        if (id is not null)
+        if (keys.IdProblem is { } idProblem)
         {
-            CheckId(id, "document.id", violations);
+            violations.Add(body.Field + ".id", idProblem);
+        }
+        else if (keys.Id is { } id)
+        {
+            CheckId(id, body.Field + ".id", violations);
         }
 
-        var partitionKey = ReadStringProperty(document!, collection!.PartitionKeyPath, violations);
-        if (partitionKey is not null)
+        var keyField = FieldName(body.Field, collection!.PartitionKeyPath);
+        if (keys.PartitionKeyProblem is { } keyProblem)
         {
-            CheckPartitionKey(partitionKey, FieldName("document", collection.PartitionKeyPath), violations);
+            violations.Add(keyField, keyProblem);
+        }
+        else if (keys.PartitionKey is { } partitionKey)
+        {
+            CheckPartitionKey(partitionKey, keyField, violations);
         }
 
         if (body.Problem is not null)
         {
             violations.Add(body.ProblemField!, body.Problem);
         }
-        else if (body.Json.Length > DocumentLimits.MaxDocumentBytes)
-        {
-            violations.Add("document", $"is {body.Json.Length} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
-        }
 
         violations.ThrowIfAny();
-        return (collection, new DocumentKey(id!, partitionKey!));
+        return (collection, new DocumentKey(keys.Id!, keys.PartitionKey!));
     }
 
     public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations, Storage.Query.DocumentFilter? Condition) ValidatePatch(PatchRequest request, CollectionRegistry collections)
@@ -217,41 +220,6 @@ internal static partial class RequestValidator
         return collection;
     }
 
-    private static string? ReadStringProperty(Struct document, JsonPointer path, Violations violations)
-    {
-        var field = FieldName("document", path);
-        var current = document;
-        for (var i = 0; i < path.Segments.Count; i++)
-        {
-            if (!current.Fields.TryGetValue(path.Segments[i], out var value))
-            {
-                violations.Add(field, "is required");
-                return null;
-            }
-
-            if (i == path.Segments.Count - 1)
-            {
-                if (value.KindCase != Value.KindOneofCase.StringValue)
-                {
-                    violations.Add(field, $"must be a string, not {Describe(value)}");
-                    return null;
-                }
-
-                return value.StringValue;
-            }
-
-            if (value.KindCase != Value.KindOneofCase.StructValue)
-            {
-                violations.Add(field, $"is required, but {Quote.Short(path.Segments[i])} is {Describe(value)}, not an object");
-                return null;
-            }
-
-            current = value.StructValue;
-        }
-
-        return null;
-    }
-
     private static void CheckId(string id, string field, Violations violations)
     {
         var bytes = Encoding.UTF8.GetByteCount(id);
@@ -283,16 +251,6 @@ internal static partial class RequestValidator
     }
 
     private static string FieldName(string prefix, JsonPointer path) => prefix + "." + string.Join('.', path.Segments);
-
-    private static string Describe(Value value) => value.KindCase switch
-    {
-        Value.KindOneofCase.NullValue => "null",
-        Value.KindOneofCase.BoolValue => "a boolean",
-        Value.KindOneofCase.NumberValue => "a number",
-        Value.KindOneofCase.StructValue => "an object",
-        Value.KindOneofCase.ListValue => "a list",
-        _ => "unset",
-    };
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

@@ -143,3 +143,12 @@ public sealed class CosmosRequestDecodingTests(CosmosPeerFixture peer) : Request
     [Fact(Skip = PeerQuirk.JavaScriptNumbers)]
     public override Task Negative_zero_reads_back_as_it_was_written() => base.Negative_zero_reads_back_as_it_was_written();
 }
+
+/// <summary>The contract's body-format cases on the Cosmos DB store, against the Cosmos DB peer.</summary>
+[Collection(CosmosPeerGroup.Name)]
+public sealed class CosmosBodyFormatTests(CosmosPeerFixture peer) : BodyFormatTests(peer)
+{
+    /// <inheritdoc />
+    /// <remarks>The peer re-serializes what it stores (<see cref="PeerQuirk.JavaScriptNumbers"/>), so only the two formats are compared.</remarks>
+    protected override bool KeepsBytes => false;
+}

@@ -2,10 +2,12 @@ extern alias server;
 
 using System.Text;
 using DocStore.Server.Tests.Infrastructure;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 using server::DocStore.Server;
 using server::DocStore.Server.Api;
+using server::DocStore.Server.Api.Wire;
 using server::DocStore.Server.Storage;
 using UpsertRequest = server::DocStore.V1.UpsertRequest;
 
@@ -16,41 +18,55 @@ public sealed class DocumentBodyTests
 {
     private const string WithSystemProperties = """{"id":"a","pk":"p","_rid":"x","_self":"y","_etag":"z","_ts":1,"_attachments":"a","_mine":{"_ts":2}}""";
 
-    [Fact]
-    public void The_body_leaves_out_top_level_system_properties_only()
+    private static readonly CollectionRegistry Collections =
+        new(Options.Create(new DocStoreOptions { Collections = { ["items"] = new CollectionOptions { PartitionKeyPath = "/pk" } } }));
+
+    private static CollectionDefinition Items => Collections.TryGet("items", out var items) ? items : throw new InvalidOperationException();
+
+    private static UpsertInput Parse(UpsertRequest request) => UpsertInput.Parse(request.ToByteArray());
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_body_leaves_out_top_level_system_properties_only(bool asJson)
     {
-        var body = DocumentBody.FromStruct(Json.Struct(WithSystemProperties));
+        var request = asJson
+            ? new UpsertRequest { Collection = "items", DocumentJson = ByteString.CopyFromUtf8(WithSystemProperties) }
+            : new UpsertRequest { Collection = "items", Document = Json.Struct(WithSystemProperties) };
+
+        var body = DocumentBody.Read(Parse(request), Items);
 
         Assert.Null(body.Problem);
-        Assert.Equal("""{"id":"a","pk":"p","_mine":{"_ts":2}}""", Encoding.UTF8.GetString(body.Json));
+        Assert.Equal(asJson ? "document_json" : "document", body.Field);
+        Assert.Equal("""{"id":"a","pk":"p","_mine":{"_ts":2}}""", Encoding.UTF8.GetString(body.Json.Span));
     }
 
     [Fact]
     public void Converting_and_validating_leave_the_request_as_it_came()
     {
         var request = new UpsertRequest { Collection = "items", Document = Json.Struct(WithSystemProperties) };
-        var before = request.Clone();
-        var collections = new CollectionRegistry(Options.Create(new DocStoreOptions { Collections = { ["items"] = new CollectionOptions { PartitionKeyPath = "/pk" } } }));
+        var bytes = request.ToByteArray();
+        var input = UpsertInput.Parse(bytes);
+        var before = (byte[])bytes.Clone();
 
-        var body = DocumentBody.FromStruct(request.Document);
-        var (collection, key) = RequestValidator.ValidateUpsert(request, body, collections);
+        var body = DocumentBody.Read(input, Items);
+        var (collection, key) = RequestValidator.ValidateUpsert(input.Request, body, Collections);
 
-        Assert.Equal(before, request);
+        Assert.Equal(before, bytes);
         Assert.Equal("items", collection.Name);
         Assert.Equal(("a", "p"), (key.Id, key.PartitionKey));
     }
 
     [Fact]
-    public void The_stored_form_is_a_copy_without_system_properties_or_the_document_itself_when_it_has_none()
+    public void A_Struct_body_echoes_its_own_encoding_without_system_properties()
     {
-        var document = Json.Struct(WithSystemProperties);
-        var stored = DocumentBody.WithoutSystemProperties(document);
-
-        Assert.Equal(["id", "pk", "_mine"], stored.Fields.Keys);
-        Assert.Equal(8, document.Fields.Count);
+        var body = DocumentBody.Read(Parse(new UpsertRequest { Collection = "items", Document = Json.Struct(WithSystemProperties) }), Items);
+        var echoed = Struct.Parser.ParseFrom(body.StructEncoding!.Value.ToArray());
+        Assert.Equal(["id", "pk", "_mine"], echoed.Fields.Keys);
 
         var plain = Json.Struct("""{"id":"a","pk":"p"}""");
-        Assert.Same(plain, DocumentBody.WithoutSystemProperties(plain));
+        Assert.Equal(plain.ToByteArray(), DocumentBody.Read(Parse(new UpsertRequest { Collection = "items", Document = plain }), Items).StructEncoding!.Value.ToArray());
+        Assert.Null(DocumentBody.Read(Parse(new UpsertRequest { Collection = "items", DocumentJson = ByteString.CopyFromUtf8("""{"id":"a","pk":"p"}""") }), Items).StructEncoding);
     }
 
     [Fact]
@@ -59,11 +75,12 @@ public sealed class DocumentBodyTests
         var document = Json.Struct("""{"id":"a","pk":"p","a":{"b":1}}""");
         document.Fields["a"].StructValue.Fields["b"] = Value.ForNumber(double.NaN);
 
-        var body = DocumentBody.FromStruct(document);
+        var body = DocumentBody.Read(Parse(new UpsertRequest { Collection = "items", Document = document }), Items);
 
         Assert.Equal("document.a.b", body.ProblemField);
         Assert.Contains("finite", body.Problem, StringComparison.Ordinal);
-        Assert.Empty(body.Json);
-        Assert.Equal("document", DocumentBody.FromStruct(null).ProblemField);
+        Assert.True(body.Json.IsEmpty);
+        Assert.Equal("document", DocumentBody.Read(Parse(new UpsertRequest { Collection = "items" }), Items).ProblemField);
+        Assert.Equal("document_json", DocumentBody.Read(Parse(new UpsertRequest { Collection = "items", Document = document, DocumentJson = ByteString.CopyFromUtf8("{}") }), Items).ProblemField);
     }
 }

@@ -40,6 +40,7 @@ public sealed class LogEventTests
     [InlineData("DocStore.Server.Storage.Cosmos", 250, 299)]
     [InlineData("DocStore.Server.Consistency", 300, 399)]
     [InlineData("DocStore.Server.Operations", 400, 499)]
+    [InlineData("DocStore.Server.Security", 700, 899)]
     public void Each_area_keeps_to_its_id_range(string area, int first, int last)
     {
         var inArea = Messages.Where(m => m.Method.DeclaringType!.Namespace == area).ToArray();

@@ -115,8 +115,10 @@ public sealed class SettingsBindingTests
         var validators = provider.GetServices<IValidateOptions<DocStoreOptions>>().Select(v => v.GetType().Name).Order(StringComparer.Ordinal);
         string[] expected =
         [
+            nameof(server::DocStore.Server.Security.AuthOptionsValidator),
             nameof(ChangeFeedOptionsValidator), nameof(CosmosStoreOptionsValidator), nameof(DocStoreSettingsValidator), nameof(EmbeddedStoreOptionsValidator),
             nameof(OperationsOptionsValidator), nameof(SessionTokenOptionsValidator), nameof(StoreOptionsValidator),
+            nameof(server::DocStore.Server.Security.TlsOptionsValidator),
         ];
         Assert.Equal(expected, validators);
         Assert.Same(provider.GetRequiredService<DocStoreSettings>().Options, provider.GetRequiredService<IOptions<DocStoreOptions>>().Value);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -78,43 +77,48 @@ internal static partial class CosmosResponses
 
     /// <summary>
     /// The document without system properties; the etag is <paramref name="etagHeader"/> when set, else
-    /// the document's <c>_etag</c>. The change feed's items also carry <c>_lsn</c>, which goes too.
+    /// the document's <c>_etag</c>. The change feed's items also carry <c>_lsn</c>, which goes too. One
+    /// forward pass over the body finds the system properties; the rest is copied as it is, never
+    /// parsed into a DOM and written again.
     /// </summary>
     public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, string? etagHeader, string sessionToken, double requestCharge, bool fromChangeFeed = false)
     {
-        using var document = JsonDocument.Parse(json, DocumentJson.DocumentOptions);
-        var output = new ArrayBufferWriter<byte>(json.Length);
+        var reader = new Utf8JsonReader(json.Span, DocumentJson.ReaderOptions);
+        var cuts = new RootPropertyCuts();
         string? etag = null;
         long? ts = null;
-        using (var writer = new Utf8JsonWriter(output, DocumentJson.WriterOptions))
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            writer.WriteStartObject();
-            foreach (var property in document.RootElement.EnumerateObject())
+            var start = (int)reader.TokenStartIndex;
+            cuts.Name(start);
+            var isLsn = fromChangeFeed && reader.ValueTextEquals("_lsn"u8);
+            if (!isLsn && !SystemProperties.Contains(reader.ValueSpan))
             {
-                if (fromChangeFeed && property.NameEquals("_lsn"))
-                {
-                    continue;
-                }
-
-                if (!DocumentLimits.SystemProperties.Contains(property.Name))
-                {
-                    property.WriteTo(writer);
-                }
-                else if (property.NameEquals("_etag") && property.Value.ValueKind == JsonValueKind.String)
-                {
-                    etag = property.Value.GetString();
-                }
-                else if (property.NameEquals("_ts") && property.Value.TryGetInt64(out var seconds))
-                {
-                    ts = seconds;
-                }
+                reader.Skip();
+                cuts.Keep((int)reader.BytesConsumed);
+                continue;
             }
 
-            writer.WriteEndObject();
+            var isEtag = reader.ValueTextEquals("_etag"u8);
+            var isTs = reader.ValueTextEquals("_ts"u8);
+            reader.Read();
+            if (isEtag && reader.TokenType == JsonTokenType.String)
+            {
+                etag = reader.GetString();
+            }
+            else if (isTs && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seconds))
+            {
+                ts = seconds;
+            }
+
+            reader.Skip();
+            cuts.Cut(start, (int)reader.BytesConsumed);
         }
 
+        cuts.End();
         return new StoredDocument(
-            output.WrittenMemory,
+            cuts.Apply(json),
             etagHeader ?? etag ?? "",
             ts is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : DateTimeOffset.UtcNow,
             sessionToken,

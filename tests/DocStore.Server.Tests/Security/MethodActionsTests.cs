@@ -1,0 +1,138 @@
+extern alias server;
+
+using server::DocStore.Server.Security;
+
+namespace DocStore.Server.Tests.Security;
+
+/// <summary>Every method of the contract has an action, and the batch rule needs the action of every operation.</summary>
+public sealed class MethodActionsTests
+{
+    [Fact]
+    public void Every_method_of_the_service_descriptor_has_an_action()
+    {
+        var service = server::DocStore.V1.DocStoreService.Descriptor;
+        Assert.Equal(MethodActions.DocStoreService, service.FullName);
+        var unmapped = service.Methods.Select(m => m.Name).Where(name => !MethodActions.ByMethodName.ContainsKey(name)).ToList();
+        Assert.True(unmapped.Count == 0, "Give these methods an action in MethodActions.ByMethodName: " + string.Join(", ", unmapped));
+
+        foreach (var method in service.Methods)
+        {
+            var rule = MethodActions.Find($"/{service.FullName}/{method.Name}");
+            Assert.NotNull(rule);
+            Assert.Equal(Access.Authorized, rule.Access);
+        }
+    }
+
+    [Theory]
+    [InlineData("Get", "read", false)]
+    [InlineData("ReadMany", "read", false)]
+    [InlineData("Query", "query", false)]
+    [InlineData("ReadChanges", "changes", false)]
+    [InlineData("WatchChanges", "changes", false)]
+    [InlineData("Create", "create", true)]
+    [InlineData("Replace", "replace", true)]
+    [InlineData("Upsert", "upsert", true)]
+    [InlineData("Patch", "patch", true)]
+    [InlineData("Delete", "delete", true)]
+    [InlineData("ExecuteBatch", "batch", true)]
+    public void Each_method_has_the_action_of_the_table(string method, string action, bool isWrite)
+    {
+        var rule = MethodActions.Find($"/docstore.v1.DocStoreService/{method}");
+        Assert.NotNull(rule);
+        Assert.Equal((action, isWrite), (rule.Action, rule.IsWrite));
+    }
+
+    [Fact]
+    public void Health_is_open_reflection_needs_a_caller_and_anything_else_has_no_rule()
+    {
+        Assert.Equal(Access.Open, MethodActions.Find("/grpc.health.v1.Health/Check")!.Access);
+        Assert.Equal(Access.Open, MethodActions.Find("/grpc.health.v1.Health/Watch")!.Access);
+        Assert.Equal(Access.Authenticated, MethodActions.Find("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")!.Access);
+        Assert.Equal(Access.Authenticated, MethodActions.Find("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo")!.Access);
+        Assert.Null(MethodActions.Find("/docstore.v1.DocStoreService/Unknown"));
+        Assert.Null(MethodActions.Find("/other.Service/Get"));
+    }
+
+    [Fact]
+    public void A_single_action_rule_reads_the_collection_of_the_request()
+    {
+        var rule = MethodActions.Find("/docstore.v1.DocStoreService/Get")!;
+        var requirements = rule.RequirementsOf(new server::DocStore.V1.GetRequest { Collection = "orders", Id = "1", PartitionKey = "c" });
+        Assert.Equal([new Requirement("orders", "read")], requirements);
+    }
+
+    [Fact]
+    public void A_batch_mixing_allowed_and_denied_operations_is_denied_as_a_whole()
+    {
+        var caller = PermissionSet.For(["app"], ["items.read", "items.create"], []);
+        var allowed = BatchRule.Requirements("items", ["read", "create", "read"]);
+        Assert.Equal([new Requirement("items", "read"), new Requirement("items", "create")], allowed);
+        Assert.All(allowed, r => Assert.True(caller.Allows(r.Collection, r.Action)));
+
+        var mixed = BatchRule.Requirements("items", ["read", "create", "delete"]);
+        Assert.Contains(mixed, r => !caller.Allows(r.Collection, r.Action));
+        Assert.Equal(new Requirement("items", "delete"), mixed.Single(r => !caller.Allows(r.Collection, r.Action)));
+
+        // write covers every write kind of a batch, but not its reads.
+        var writer = PermissionSet.For(["app"], ["items.write"], []);
+        Assert.All(BatchRule.Requirements("items", ["create", "replace", "upsert", "patch", "delete"]), r => Assert.True(writer.Allows(r.Collection, r.Action)));
+        Assert.False(writer.Allows("items", "read"));
+    }
+
+    [Fact]
+    public void The_batch_rule_reads_operation_kinds_from_the_oneof_of_each_operation_and_refuses_a_kind_it_does_not_know()
+    {
+        // PatchRequest has the shape of a batch: a collection and repeated operations, each a oneof.
+        var request = new server::DocStore.V1.PatchRequest
+        {
+            Collection = "items",
+            Operations =
+            {
+                new server::DocStore.V1.PatchOperation { Replace = new server::DocStore.V1.ReplaceOperation { Path = "/a" } },
+                new server::DocStore.V1.PatchOperation { Replace = new server::DocStore.V1.ReplaceOperation { Path = "/b" } },
+            },
+        };
+        Assert.Equal(["replace", "replace"], BatchRule.OperationKinds(request));
+        Assert.Equal([new Requirement("items", "replace")], MethodRuleFor("ExecuteBatch").RequirementsOf(request));
+
+        request.Operations.Add(new server::DocStore.V1.PatchOperation { Set = new server::DocStore.V1.SetOperation { Path = "/c" } });
+        var e = Assert.Throws<InvalidOperationException>(() => MethodRuleFor("ExecuteBatch").RequirementsOf(request));
+        Assert.Contains("'set'", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => BatchRule.OperationKinds(new server::DocStore.V1.GetRequest()).ToList());
+    }
+
+    [Theory]
+    [InlineData("items.read", "items", "read", true)]
+    [InlineData("items.read", "items", "query", false)]
+    [InlineData("items.read", "orders", "read", false)]
+    [InlineData("*.read", "orders", "read", true)]
+    [InlineData("*.read", "orders", "upsert", false)]
+    [InlineData("orders.write", "orders", "create", true)]
+    [InlineData("orders.write", "orders", "delete", true)]
+    [InlineData("orders.write", "orders", "read", false)]
+    [InlineData("orders.write", "orders", "changes", false)]
+    [InlineData("orders.*", "orders", "changes", true)]
+    [InlineData("*.*", "any", "query", true)]
+    [InlineData("eu.orders.read", "eu.orders", "read", true)]
+    [InlineData("eu.orders.read", "eu", "read", false)]
+    [InlineData("items.admin", "items", "read", false)]
+    [InlineData("items", "items", "read", false)]
+    [InlineData("Items.read", "items", "read", false)]
+    public void A_role_value_allows_what_it_names(string role, string collection, string action, bool allowed)
+    {
+        Assert.Equal(allowed, PermissionSet.For(["app"], [role], []).Allows(collection, action));
+    }
+
+    [Fact]
+    public void A_grant_applies_only_to_its_principal()
+    {
+        var grant = new GrantOptions { Principal = "spiffe://cluster.local/ns/shop/sa/orders" };
+        grant.Collections.Add("orders");
+        grant.Actions.Add("write");
+        Assert.True(PermissionSet.For(["spiffe://cluster.local/ns/shop/sa/orders", "CN=orders"], [], [grant]).Allows("orders", "upsert"));
+        Assert.False(PermissionSet.For(["spiffe://cluster.local/ns/shop/sa/billing"], [], [grant]).Allows("orders", "upsert"));
+        Assert.False(PermissionSet.For(["spiffe://cluster.local/ns/shop/sa/orders"], [], [grant]).Allows("items", "upsert"));
+    }
+
+    private static MethodRule MethodRuleFor(string name) => MethodActions.ByMethodName[name];
+}
