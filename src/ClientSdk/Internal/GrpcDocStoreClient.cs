@@ -229,6 +229,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             // A stream has no deadline: it lasts until the caller cancels.
             using var call = _client.WatchChanges(request, new CallOptions(cancellationToken: cancellationToken));
             var stream = call.ResponseStream;
+            var received = false;
             while (true)
             {
                 bool moved;
@@ -240,6 +241,12 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
                 {
                     // The transport failed (a server restarted, a connection dropped): resume from the last continuation.
                     failures++;
+                    break;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && received && !cancellationToken.IsCancellationRequested)
+                {
+                    // The bearer token the stream opened with expired: open it again, with a fresh token from the
+                    // credential. A refusal before any message is a real one, and is thrown.
                     break;
                 }
                 catch (RpcException e)
@@ -254,6 +261,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
                 }
 
                 failures = 0;
+                received = true;
                 var message = stream.Current;
                 position = ChangeFeedPosition.FromContinuation(message.Continuation);
                 yield return new ChangesPage<T>([.. message.Documents.Select(d => Result<T>(collection, d, info: null, observe: false))], message.Continuation);

@@ -47,6 +47,25 @@ public sealed class ChangeFeedTests(InProcessServer server) : IClassFixture<InPr
     }
 
     [Fact]
+    public async Task Changes_come_as_JSON_when_asked_on_ReadChanges_and_WatchChanges()
+    {
+        await UpsertAsync("j", 7);
+        var got = await _client.GetAsync(new GetRequest { Collection = "items", Id = "j", PartitionKey = _partition, BodyFormat = BodyFormat.Json });
+
+        var read = await _client.ReadChangesAsync(new ReadChangesRequest { Collection = "items", PartitionKey = _partition, BodyFormat = BodyFormat.Json });
+        var changed = Assert.Single(read.Documents);
+        Assert.Null(changed.Body);
+        Assert.Equal(got.Document.BodyJson, changed.BodyJson);
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var watch = _client.WatchChanges(new WatchChangesRequest { Collection = "items", PartitionKey = _partition, BodyFormat = BodyFormat.Json }, cancellationToken: cancel.Token);
+        Assert.True(await watch.ResponseStream.MoveNext(cancel.Token));
+        var streamed = Assert.Single(watch.ResponseStream.Current.Documents);
+        Assert.Equal(got.Document.BodyJson, streamed.BodyJson);
+        await cancel.CancelAsync();
+    }
+
+    [Fact]
     public async Task Only_the_latest_version_of_a_document_is_carried()
     {
         var start = await ReadAsync(fromNow: true);

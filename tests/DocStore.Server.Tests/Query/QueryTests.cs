@@ -94,6 +94,45 @@ public abstract class QueryTests(IContractServer server)
     }
 
     [Fact]
+    public async Task A_query_returns_the_body_in_the_format_asked_for_and_a_page_token_holds_across_formats()
+    {
+        Dictionary<string, string> bodies = new()
+        {
+            ["j1"] = $$"""{"id":"j1","pk":"{{_partition}}","name":"café","n":10}""",
+            ["j2"] = $$$"""{"id":"j2","pk":"{{{_partition}}}","nested":{"a":[1,2]}}""",
+        };
+        foreach (var body in bodies.Values)
+        {
+            await UpsertAsync(body);
+        }
+
+        var request = Request(pageSize: 1);
+        request.BodyFormat = BodyFormat.Json;
+        var first = await _client.QueryAsync(request);
+        var json = Assert.Single(first.Documents);
+        Assert.Null(json.Body);
+        var got = await _client.GetAsync(new GetRequest { Collection = "items", Id = json.Id, PartitionKey = _partition, BodyFormat = BodyFormat.Json });
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(got.Document.BodyJson.Span), JsonNode.Parse(json.BodyJson.Span)), $"{got.Document.BodyJson.ToStringUtf8()} != {json.BodyJson.ToStringUtf8()}");
+
+        // The token binds the query, not the body format: the next page may come as Struct.
+        var next = request.Clone();
+        next.BodyFormat = BodyFormat.Struct;
+        next.PageToken = first.NextPageToken;
+        var rest = await AllIdsAsync(next);
+        var second = Assert.Single(rest, id => id != json.Id);
+        var structPage = await _client.QueryAsync(new QueryRequest
+        {
+            Collection = "items",
+            PartitionKey = _partition,
+            Filter = ProtoFilters.Field("/id", Operator.Equal, $"\"{second}\""),
+            BodyFormat = BodyFormat.Struct,
+        });
+        var document = Assert.Single(structPage.Documents);
+        Assert.True(document.BodyJson.IsEmpty);
+        Json.Equal(bodies[second], document.Body);
+    }
+
+    [Fact]
     public async Task A_query_sees_only_its_partition()
     {
         await UpsertAsync($$"""{"id":"mine","pk":"{{_partition}}","n":1}""");
