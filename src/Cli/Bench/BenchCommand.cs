@@ -9,10 +9,10 @@ internal static class BenchCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here",
+            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here; documents: Get and Upsert by size, shape and body format; query: a 20-document partition query and a change-feed read beside Get on 10,000 and --documents (default 1,000,000) documents, and the change feed's delay",
             DefaultValueFactory = _ => "custom",
         };
-        scenario.AcceptOnlyFromAmong("custom", "standard", "documents");
+        scenario.AcceptOnlyFromAmong("custom", "standard", "documents", "query");
         var endpoints = new Option<string[]>("--endpoint")
         {
             Description = "A DocStore server's address, e.g. http://127.0.0.1:5000; repeat for several. None: start one here",
@@ -21,7 +21,7 @@ internal static class BenchCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Calls in flight at once (closed loop)", DefaultValueFactory = _ => 64 };
         var duration = new Option<double>("--duration") { Description = "Seconds measured for the ceiling and for the mix each, in two halves (ceiling, mix, mix, ceiling)", DefaultValueFactory = _ => 10 };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of calls before each measured half, not recorded", DefaultValueFactory = _ => 3 };
-        var mix = new Option<string>("--mix") { Description = "Operation weights, e.g. get=80,upsert=15,patch=5", DefaultValueFactory = _ => "get=80,upsert=15,patch=5" };
+        var mix = new Option<string>("--mix") { Description = "Operation weights, e.g. get=80,upsert=15,patch=5; also query (a page of 20 in a partition) and changes (ReadChanges of a partition, 20 at most)", DefaultValueFactory = _ => "get=80,upsert=15,patch=5" };
         var docSize = new Option<int>("--doc-size") { Description = "Bytes of each document as UTF-8 JSON", DefaultValueFactory = _ => 1024 };
         var documents = new Option<int>("--documents") { Description = "Documents stored before the run; Get and Patch pick among them", DefaultValueFactory = _ => 1000 };
         var collection = new Option<string>("--collection") { Description = "The collection, partitioned by /pk", DefaultValueFactory = _ => "items" };
@@ -90,6 +90,21 @@ internal static class BenchCommand
                 var documentsReport = await documentsScenario.RunAsync(cancellationToken);
                 await Print(documentsReport.ToJson(), documentsReport.ToTable());
                 return documentsReport.Errors == 0 ? 0 : 1;
+            }
+
+            if (parse.GetValue(scenario) == "query")
+            {
+                var queryScenario = new QueryScenario(
+                    ServerHost.FindServerDll(parse.GetValue(serverPath)),
+                    parse.GetResult(documents) is { Implicit: false } ? parse.GetValue(documents) : QueryScenario.DefaultLargeStoreDocuments,
+                    QueryScenario.DefaultTrials,
+                    parse.GetValue(sharing)!,
+                    TimeSpan.FromSeconds(parse.GetResult(duration) is { Implicit: false } ? parse.GetValue(duration) : 6),
+                    TimeSpan.FromSeconds(parse.GetResult(warmup) is { Implicit: false } ? parse.GetValue(warmup) : 1),
+                    progress);
+                var queryReport = await queryScenario.RunAsync(cancellationToken);
+                await Print(queryReport.ToJson(), queryReport.ToTable());
+                return queryReport.Errors == 0 ? 0 : 1;
             }
 
             if (parse.GetValue(scenario) == "standard")

@@ -1,4 +1,5 @@
 using DocStore.V1;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Health.V1;
 
@@ -36,11 +37,21 @@ internal sealed class CeilingWorkload(IReadOnlyList<Health.HealthClient> clients
 }
 
 /// <summary>
-/// Get, Upsert and Patch over a <see cref="DocumentSet"/> that is already stored, each worker on
-/// the endpoint <c>worker mod endpoints</c>. Documents are picked uniformly at random.
+/// Get, Upsert, Patch, Query and ReadChanges over a <see cref="DocumentSet"/> that is already stored, each
+/// worker on the endpoint <c>worker mod endpoints</c>. Documents (and so partitions) are picked uniformly at
+/// random.
 /// </summary>
 internal sealed class DocStoreWorkload : IWorkload
 {
+    /// <summary>The page size of a query and of a change-feed read: a partition of 20 documents comes back whole.</summary>
+    public const int PageSize = 20;
+
+    /// <summary>A filter every seeded document matches (its counter starts at 0 and patches only raise it), so the filter is evaluated on every row.</summary>
+    private static readonly Filter EveryDocument = new()
+    {
+        Field = new FieldFilter { Path = "/n", Operator = FieldFilter.Types.Operator.GreaterThanOrEqual, Value = Value.ForNumber(0) },
+    };
+
     /// <summary>Upserts cycle through prepared requests, built once so the client spends no CPU on them.</summary>
     private const long PreparedBytes = 64L * 1024 * 1024;
 
@@ -93,10 +104,23 @@ internal sealed class DocStoreWorkload : IWorkload
                 patch.Operations.Add(new PatchOperation { Increment = new IncrementOperation { Path = "/n", By = 1 } });
                 await client.PatchAsync(patch, deadline: deadline, cancellationToken: cancellationToken);
                 break;
+            case BenchOperation.Query:
+                await client.QueryAsync(QueryOf(_collection, _documents.PartitionKey(random.Next(_documents.Count))), deadline: deadline, cancellationToken: cancellationToken);
+                break;
+            case BenchOperation.Changes:
+                await client.ReadChangesAsync(
+                    new ReadChangesRequest { Collection = _collection, PartitionKey = _documents.PartitionKey(random.Next(_documents.Count)), MaxItems = PageSize },
+                    deadline: deadline,
+                    cancellationToken: cancellationToken);
+                break;
             default:
                 throw new InvalidOperationException("unknown operation");
         }
     }
+
+    /// <summary>The query the <see cref="BenchOperation.Query"/> operation makes in <paramref name="partitionKey"/>.</summary>
+    public static QueryRequest QueryOf(string collection, string partitionKey) =>
+        new() { Collection = collection, PartitionKey = partitionKey, Filter = EveryDocument, PageSize = PageSize };
 
     /// <summary>Stores every document of the set through Upsert, <paramref name="concurrency"/> at a time.</summary>
     public static async Task SeedAsync(DocStoreService.DocStoreServiceClient client, string collection, DocumentSet documents, int concurrency, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ internal sealed partial class EmbeddedDocumentStore
         }
 
         var text = SqliteQueryText.Translate(query, "j");
-        var sql = QuerySql(text, partitionKey is not null, after is not null);
+        var sql = QuerySql(text, partitionKey is not null, after is not null, _lagMilliseconds > 0);
         return Task.FromResult(WithSession(
             (Store: this, Container: collection.Container, PartitionKey: partitionKey, Text: text, Sql: sql, After: after, PageSize: pageSize, SessionToken: sessionToken),
             static (session, state) =>
@@ -134,12 +134,7 @@ internal sealed partial class EmbeddedDocumentStore
 
                 using var command = session.Connection.CreateCommand();
                 command.Transaction = snapshot;
-                command.CommandText = $"""
-                    SELECT partition_key, id, body, etag, committed_at, lsn FROM documents
-                    WHERE collection = $c AND lsn > $from AND lsn <= $view
-                    {(state.PartitionKey is null ? "" : "AND partition_key = $pk")} {(state.Since is null ? "" : "AND committed_at > $since")}
-                    ORDER BY lsn LIMIT $limit
-                    """;
+                command.CommandText = ChangesSql(state.PartitionKey is not null, state.Since is not null);
                 command.Parameters.AddWithValue("$c", state.Container);
                 command.Parameters.AddWithValue("$from", state.From);
                 command.Parameters.AddWithValue("$view", view);
@@ -218,12 +213,14 @@ internal sealed partial class EmbeddedDocumentStore
 
     /// <summary>
     /// The query's SQL. Rows come from the documents as they stand at <c>$view</c>: the current
-    /// version, or the version a write after the view replaced (kept by the replica-lag model).
+    /// version, or, with the replica-lag model (<paramref name="lagging"/>), the version a write after
+    /// the view replaced. A partition's query searches the primary key's (collection, partition_key)
+    /// prefix, never the whole collection.
     /// </summary>
-    private string QuerySql(SqliteQueryText text, bool partition, bool after)
+    internal static string QuerySql(SqliteQueryText text, bool partition, bool after, bool lagging)
     {
         var inPartition = partition ? "AND partition_key = $pk" : "";
-        var source = _lagMilliseconds == 0
+        var source = !lagging
             ? $"SELECT partition_key, id, body, etag, committed_at FROM documents WHERE collection = $c {inPartition}"
             : $"""
                 SELECT partition_key, id, body, etag, committed_at FROM documents WHERE collection = $c {inPartition} AND lsn <= $view
@@ -275,6 +272,18 @@ internal sealed partial class EmbeddedDocumentStore
             LIMIT $limit
             """;
     }
+
+    /// <summary>
+    /// The change feed's SQL: documents in the order of their writes' LSNs after <c>$from</c> up to <c>$view</c>.
+    /// A collection's feed walks <c>documents_by_lsn</c>, a partition's <c>documents_by_partition_lsn</c>,
+    /// named with INDEXED BY: without statistics, SQLite's planner prefers <c>documents_by_lsn</c> there
+    /// too (it avoids a sort), which reads the whole collection's feed to find one partition's changes.
+    /// </summary>
+    internal static string ChangesSql(bool partition, bool since) => $"""
+        SELECT partition_key, id, body, etag, committed_at, lsn FROM documents {(partition ? "INDEXED BY documents_by_partition_lsn" : "")}
+        WHERE collection = $c {(partition ? "AND partition_key = $pk" : "")} AND lsn > $from AND lsn <= $view {(since ? "AND committed_at > $since" : "")}
+        ORDER BY lsn LIMIT $limit
+        """;
 
     private static StoredItem ReadItem(SqliteDataReader reader, string sessionToken)
     {

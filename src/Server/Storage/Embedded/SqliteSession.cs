@@ -133,6 +133,8 @@ internal sealed class SqliteSession : IDisposable
             );
             -- The change feed reads a collection's documents in the order of their writes' LSNs.
             CREATE INDEX IF NOT EXISTS documents_by_lsn ON documents (collection, lsn);
+            -- A partition's change feed: without it, the feed of one partition walks the whole collection's.
+            CREATE INDEX IF NOT EXISTS documents_by_partition_lsn ON documents (collection, partition_key, lsn);
             -- The replica-lag model (DocStore:Embedded:ReplicaLag): versions replaced within the lag
             -- window, and when each recent LSN committed. Both stay empty when the lag is zero.
             CREATE TABLE IF NOT EXISTS document_history (
