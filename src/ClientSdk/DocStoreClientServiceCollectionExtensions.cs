@@ -153,6 +153,10 @@ public static class DocStoreClientServiceCollectionExtensions
                 {
                     new MethodName { Service = "docstore.v1.DocStoreService", Method = "Get" },
                     new MethodName { Service = "docstore.v1.DocStoreService", Method = "Upsert" },
+
+                    // Safe to repeat: the same body again. Never Create, Delete, Patch or ExecuteBatch.
+                    new MethodName { Service = "docstore.v1.DocStoreService", Method = "Replace" },
+                    new MethodName { Service = "docstore.v1.DocStoreService", Method = "ReadMany" },
                 },
                 RetryPolicy = new RetryPolicy
                 {

@@ -189,3 +189,40 @@ public sealed class DocStorePermissionDeniedException : DocStoreException
     /// <summary>The action the caller lacks (<c>read</c>, <c>upsert</c>, ...); empty when the server did not say.</summary>
     public string Action => Metadata.GetValueOrDefault("action", "");
 }
+
+/// <summary>The document already exists (ALREADY_EXISTS, <c>DOCUMENT_EXISTS</c>): a create found its id taken.</summary>
+public sealed class DocStoreAlreadyExistsException : DocStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What exists.</param>
+    /// <param name="reason">The <c>ErrorInfo</c> reason.</param>
+    /// <param name="metadata">The <c>ErrorInfo</c> metadata.</param>
+    /// <param name="innerException">The call's <see cref="RpcException"/>.</param>
+    public DocStoreAlreadyExistsException(string message, string? reason, IReadOnlyDictionary<string, string>? metadata, RpcException innerException)
+        : base(message, reason, metadata, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// A batch applied nothing because one operation failed: <see cref="OperationIndex"/> names it, and
+/// <see cref="OperationError"/> is that operation's own error (not found, etag mismatch, already exists, ...).
+/// </summary>
+public sealed class DocStoreBatchException : DocStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="operationIndex">The failing operation's 0-based index.</param>
+    /// <param name="operationError">The failing operation's own error.</param>
+    public DocStoreBatchException(int operationIndex, DocStoreException operationError)
+        : base((operationError ?? throw new ArgumentNullException(nameof(operationError))).Message, operationError.Reason, operationError.Metadata, operationError.RpcException)
+    {
+        OperationIndex = operationIndex;
+        OperationError = operationError;
+    }
+
+    /// <summary>The 0-based index of the operation that failed.</summary>
+    public int OperationIndex { get; }
+
+    /// <summary>The failing operation's own error, of the type a single call would have thrown.</summary>
+    public DocStoreException OperationError { get; }
+}

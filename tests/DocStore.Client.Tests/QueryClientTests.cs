@@ -48,6 +48,28 @@ public sealed class QueryClientTests(TestDocStore server) : IClassFixture<TestDo
     }
 
     [Fact]
+    public async Task A_conditional_patch_in_a_batch_fails_the_batch_with_its_index_and_nothing_applies()
+    {
+        await SeedAsync(2);
+
+        var applied = await _client.Batch("items", _partition)
+            .Patch("t00", Patch.Set("/status", "paid"), condition: Filter.Equal("/status", "open"))
+            .ExecuteAsync();
+        Assert.Equal(1, applied.Count);
+
+        var refused = await Assert.ThrowsAsync<DocStoreBatchException>(() => _client.Batch("items", _partition)
+            .Upsert(new Ticket("t02", _partition, "open", 2))
+            .Patch("t01", Patch.Set("/status", "paid"), condition: Filter.Equal("/status", "open"))
+            .ExecuteAsync());
+
+        Assert.Equal(1, refused.OperationIndex);
+        Assert.IsType<DocStoreConditionNotMetException>(refused.OperationError);
+        Assert.Equal("paid", (await _client.GetAsync<Ticket>("items", "t00", _partition)).Value.Status);
+        Assert.Equal("closed", (await _client.GetAsync<Ticket>("items", "t01", _partition)).Value.Status);
+        await Assert.ThrowsAsync<DocStoreNotFoundException>(() => _client.GetAsync<Ticket>("items", "t02", _partition));
+    }
+
+    [Fact]
     public async Task A_conditional_patch_throws_condition_not_met_and_changes_nothing()
     {
         await SeedAsync(2);

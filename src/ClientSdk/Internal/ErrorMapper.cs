@@ -23,7 +23,7 @@ internal static class ErrorMapper
         }
 
         var reason = info?.Reason;
-        IReadOnlyDictionary<string, string>? metadata = info is null || info.Metadata.Count == 0
+        Dictionary<string, string>? metadata = info is null || info.Metadata.Count == 0
             ? null
             : new Dictionary<string, string>(info.Metadata, StringComparer.Ordinal);
         var message = string.IsNullOrEmpty(status?.Message) ? e.Status.Detail : status.Message;
@@ -32,8 +32,18 @@ internal static class ErrorMapper
             message = $"The DocStore call failed with {e.StatusCode}.";
         }
 
-        switch (e.StatusCode)
+        var error = Map(e.StatusCode, message, reason, metadata, status, e);
+        return metadata is not null && metadata.TryGetValue("operation_index", out var index) && int.TryParse(index, System.Globalization.CultureInfo.InvariantCulture, out var operationIndex)
+            ? new DocStoreBatchException(operationIndex, error)
+            : error;
+    }
+
+    private static DocStoreException Map(Grpc.Core.StatusCode code, string message, string? reason, IReadOnlyDictionary<string, string>? metadata, Google.Rpc.Status? status, RpcException e)
+    {
+        switch (code)
         {
+            case Grpc.Core.StatusCode.AlreadyExists:
+                return new DocStoreAlreadyExistsException(message, reason, metadata, e);
             case Grpc.Core.StatusCode.NotFound:
                 return new DocStoreNotFoundException(message, reason, metadata, e);
             case Grpc.Core.StatusCode.Aborted when reason == "ETAG_MISMATCH":

@@ -64,14 +64,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         ArgumentNullException.ThrowIfNull(document);
 
         var request = new UpsertRequest { Collection = collection, IfMatch = ifMatch ?? string.Empty, BodyFormat = ResponseFormat };
-        if (_options.BodyFormat == DocumentBodyFormat.Json)
-        {
-            request.DocumentJson = StructJson.ToJson(document, _options.JsonSerializerOptions);
-        }
-        else
-        {
-            request.Document = StructJson.ToStruct(document, _options.JsonSerializerOptions);
-        }
+        (request.DocumentJson, request.Document) = Encode(document);
 
         UpsertResponse response;
         try
@@ -268,6 +261,120 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(failures, 6)))), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task<DocumentResponse<T>> CreateAsync<T>(string collection, T document, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(document);
+        var request = new CreateRequest { Collection = collection, BodyFormat = ResponseFormat };
+        (request.DocumentJson, request.Document) = Encode(document);
+
+        var response = await CallAsync(_client.CreateAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        return Result<T>(collection, response.Document, response.Info);
+    }
+
+    public override async Task<DocumentResponse<T>> ReplaceAsync<T>(string collection, T document, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(document);
+        var request = new ReplaceRequest { Collection = collection, IfMatch = ifMatch ?? string.Empty, BodyFormat = ResponseFormat };
+        (request.DocumentJson, request.Document) = Encode(document);
+
+        var response = await CallAsync(_client.ReplaceAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        return Result<T>(collection, response.Document, response.Info);
+    }
+
+    public override async Task<DeleteResult> DeleteAsync(string collection, string id, string partitionKey, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        var request = new DeleteRequest { Collection = collection, Id = id, PartitionKey = partitionKey, IfMatch = ifMatch ?? string.Empty };
+        var response = await CallAsync(_client.DeleteAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        var token = response.Info?.SessionToken ?? string.Empty;
+        _sessions?.Observe(collection, partitionKey, token);
+        return new DeleteResult(token, response.Info?.RequestCharge ?? 0);
+    }
+
+    public override async Task<ReadManyResponse<T>> ReadManyAsync<T>(string collection, IEnumerable<(string Id, string PartitionKey)> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(keys);
+        var request = new ReadManyRequest { Collection = collection, BodyFormat = ResponseFormat };
+        string? token = null;
+        foreach (var (id, partitionKey) in keys)
+        {
+            request.Keys.Add(new DocumentKey { Id = id, PartitionKey = partitionKey });
+            token = Shared.SessionToken.Merge(token, _sessions?.Get(collection, partitionKey));
+        }
+
+        request.SessionToken = token ?? string.Empty;
+        var response = await CallAsync(_client.ReadManyAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        var documents = response.Documents.Select(d => Result<T>(collection, d, response.Info)).ToList();
+        return new ReadManyResponse<T>(documents, response.Missing.Select(k => (k.Id, k.PartitionKey)).ToList(), response.Info?.SessionToken ?? string.Empty, response.Info?.RequestCharge ?? 0);
+    }
+
+    public override DocStoreBatch Batch(string collection, string partitionKey)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        return new DocStoreBatch(
+            collection,
+            partitionKey,
+            ResponseFormat,
+            ToBatchWrite,
+            patch => patch.Operations.Select(ToProto).ToList(),
+            filter => filter.ToProto(_options.JsonSerializerOptions),
+            ExecuteBatchAsync);
+    }
+
+    private async Task<DocStoreBatchResponse> ExecuteBatchAsync(DocStoreBatch batch, CancellationToken cancellationToken)
+    {
+        var request = batch.Request.Clone();
+        var response = await CallAsync(_client.ExecuteBatchAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        var token = response.Info?.SessionToken ?? string.Empty;
+        _sessions?.Observe(request.Collection, request.PartitionKey, token);
+        var options = _options.JsonSerializerOptions;
+        return new DocStoreBatchResponse(
+            response.Results.Select(r => (Func<Type, object?>)(type => r.Document is null ? null : Body(r.Document, type, options))).ToList(),
+            response.Results.Select(r => r.Document?.Etag).ToList(),
+            token,
+            response.Info?.RequestCharge ?? 0);
+    }
+
+    /// <summary>A whole document in the client's body format: JSON bytes for <c>document_json</c>, or a Struct for <c>document</c>.</summary>
+    private (Google.Protobuf.ByteString Json, Google.Protobuf.WellKnownTypes.Struct? Struct) Encode<T>(T document) =>
+        _options.BodyFormat == DocumentBodyFormat.Json
+            ? (StructJson.ToJson(document, _options.JsonSerializerOptions), null)
+            : (Google.Protobuf.ByteString.Empty, StructJson.ToStruct(document, _options.JsonSerializerOptions));
+
+    /// <summary>A batch's whole-document write of <paramref name="document"/>, in the client's body format.</summary>
+    private BatchWrite ToBatchWrite(object document, Type type) =>
+        _options.BodyFormat == DocumentBodyFormat.Json
+            ? new BatchWrite { DocumentJson = StructJson.ToJson(document, type, _options.JsonSerializerOptions) }
+            : new BatchWrite { Document = StructJson.ToStruct(document, type, _options.JsonSerializerOptions) };
+
+    /// <summary>A returned document's body as <paramref name="type"/>, from <c>body_json</c> or the Struct <c>body</c>.</summary>
+    private static object? Body(Document document, Type type, System.Text.Json.JsonSerializerOptions options) =>
+        document.Body is null
+            ? System.Text.Json.JsonSerializer.Deserialize(document.BodyJson.Span, type, options)
+            : StructJson.FromStruct(document.Body, type, options);
+
+    /// <summary>Awaits a call, turning its failure into the SDK's exception.</summary>
+    private static async Task<TResponse> CallAsync<TResponse>(AsyncUnaryCall<TResponse> call, CancellationToken cancellationToken)
+    {
+        using (call)
+        {
+            try
+            {
+                return await call.ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                throw ErrorMapper.Map(e, cancellationToken);
+            }
         }
     }
 

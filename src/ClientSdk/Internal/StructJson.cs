@@ -21,14 +21,40 @@ internal static class StructJson
         return ToStruct(json.RootElement);
     }
 
-    /// <summary>The document as UTF-8 JSON, for <c>document_json</c>: serialized once, sent as it is.</summary>
-    public static Google.Protobuf.ByteString ToJson<T>(T document, JsonSerializerOptions options)
+    public static Struct ToStruct(object document, System.Type type, JsonSerializerOptions options)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(document, options);
+        using var json = JsonSerializer.SerializeToDocument(document, type, options);
+        if (json.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException($"A document must serialize to a JSON object, but {type} serialized to {json.RootElement.ValueKind}.", nameof(document));
+        }
+
+        return ToStruct(json.RootElement);
+    }
+
+    public static object? FromStruct(Struct? document, System.Type type, JsonSerializerOptions options)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, document ?? new Struct());
+        }
+
+        return JsonSerializer.Deserialize(buffer.WrittenSpan, type, options);
+    }
+
+    /// <summary>The document as UTF-8 JSON, for <c>document_json</c>: serialized once, sent as it is.</summary>
+    public static Google.Protobuf.ByteString ToJson<T>(T document, JsonSerializerOptions options) =>
+        ToJson(document, typeof(T), options);
+
+    /// <summary>The document of type <paramref name="type"/> as UTF-8 JSON, for <c>document_json</c>.</summary>
+    public static Google.Protobuf.ByteString ToJson(object? document, System.Type type, JsonSerializerOptions options)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(document, type, options);
         if (json.Length == 0 || json[0] != (byte)'{')
         {
             using var parsed = JsonDocument.Parse(json);
-            throw new ArgumentException($"A document must serialize to a JSON object, but {typeof(T)} serialized to {parsed.RootElement.ValueKind}.", nameof(document));
+            throw new ArgumentException($"A document must serialize to a JSON object, but {type} serialized to {parsed.RootElement.ValueKind}.", nameof(document));
         }
 
         return Google.Protobuf.UnsafeByteOperations.UnsafeWrap(json);

@@ -16,6 +16,7 @@ internal static class DocStoreErrors
     public const string Domain = "docstore.v1";
 
     public const string DocumentNotFound = "DOCUMENT_NOT_FOUND";
+    public const string DocumentExists = "DOCUMENT_EXISTS";
     public const string CollectionNotFound = "COLLECTION_NOT_FOUND";
     public const string InvalidArgument = "INVALID_ARGUMENT";
     public const string PatchNotApplicable = "PATCH_NOT_APPLICABLE";
@@ -59,28 +60,52 @@ internal static class DocStoreErrors
 
     /// <summary>Throws the error for a store result that is not a success.</summary>
     [DoesNotReturn]
-    public static void ThrowFor(StoreResult result, CollectionDefinition collection, DocumentKey key)
+    public static void ThrowFor(StoreResult result, CollectionDefinition collection, DocumentKey key) =>
+        throw For(result, collection, key, batchOperation: null);
+
+    /// <summary>
+    /// Throws the error for a batch that applied nothing because operation <paramref name="index"/>
+    /// (a <paramref name="kind"/>) failed: that operation's own status, its index in the ErrorInfo's
+    /// <c>operation_index</c>, and a message that names it.
+    /// </summary>
+    [DoesNotReturn]
+    public static void ThrowForBatchOperation(StoreResult result, CollectionDefinition collection, DocumentKey key, int index, BatchStepKind kind) =>
+        throw For(result, collection, key, (index, kind));
+
+    private static RpcException For(StoreResult result, CollectionDefinition collection, DocumentKey key, (int Index, BatchStepKind Kind)? batchOperation)
     {
         var where = new Dictionary<string, string> { ["collection"] = collection.Name, ["id"] = key.Id };
+        var prefix = "";
+        var tooLargeField = "operations";
+        if (batchOperation is { } operation)
+        {
+            where["operation_index"] = operation.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            prefix = $"The batch applied nothing: operations[{operation.Index}] ({operation.Kind.ToString().ToLowerInvariant()}) failed. ";
+            tooLargeField = $"operations[{operation.Index}]";
+        }
+
         switch (result.Status)
         {
             case StoreStatus.NotFound:
-                throw Create(Code.NotFound, $"Document {Quote.Short(key.Id)} does not exist in partition {Quote.Short(key.PartitionKey)} of collection '{collection.Name}'.", DocumentNotFound, where);
+                return Create(Code.NotFound, prefix + $"Document {Quote.Short(key.Id)} does not exist in partition {Quote.Short(key.PartitionKey)} of collection '{collection.Name}'.", DocumentNotFound, where);
+            case StoreStatus.AlreadyExists:
+                return Create(Code.AlreadyExists, prefix + $"Document {Quote.Short(key.Id)} already exists in partition {Quote.Short(key.PartitionKey)} of collection '{collection.Name}'; replace or upsert it instead.", DocumentExists, where);
             case StoreStatus.PreconditionFailed:
-                throw Create(Code.Aborted, $"Document {Quote.Short(key.Id)} does not have the etag given in if_match; read it again and retry.", EtagMismatch, where);
+                return Create(Code.Aborted, prefix + $"Document {Quote.Short(key.Id)} does not have the etag given in if_match; read it again and retry.", EtagMismatch, where);
             case StoreStatus.ConditionNotMet:
-                throw Create(Code.FailedPrecondition, $"Document {Quote.Short(key.Id)} does not match the patch's condition; nothing changed.", ConditionNotMet, where);
+                return Create(Code.FailedPrecondition, prefix + $"Document {Quote.Short(key.Id)} does not match the patch's condition; nothing changed.", ConditionNotMet, where);
             case StoreStatus.PatchNotApplicable:
-                throw Create(Code.InvalidArgument, $"The patch cannot apply to document {Quote.Short(key.Id)}: {result.Message}", PatchNotApplicable, where);
+                return Create(Code.InvalidArgument, prefix + $"The patch cannot apply to document {Quote.Short(key.Id)}: {result.Message}", PatchNotApplicable, where);
             case StoreStatus.TooLarge:
-                ThrowInvalidArgument([new BadRequest.Types.FieldViolation { Field = "operations", Description = result.Message ?? "the result would exceed the store's limits" }]);
-                break;
+                var violation = new BadRequest.Types.FieldViolation { Field = tooLargeField, Description = result.Message ?? "the result would exceed the store's limits" };
+                var badRequest = new BadRequest { FieldViolations = { violation } };
+                return Create(Code.InvalidArgument, prefix + $"Invalid {violation.Field}: {violation.Description}", InvalidArgument, batchOperation is null ? null : where, Any.Pack(badRequest));
             case StoreStatus.Throttled:
                 var retryAfter = result.RetryAfter ?? TimeSpan.FromSeconds(1);
-                throw Create(Code.ResourceExhausted, "The store is throttling requests; retry after the delay in RetryInfo.", Throttled, where,
+                return Create(Code.ResourceExhausted, "The store is throttling requests; retry after the delay in RetryInfo.", Throttled, where,
                     Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
             case StoreStatus.Unavailable:
-                throw Create(Code.Unavailable, "The store is unavailable" + (result.Message is null ? "." : $": {result.Message}"), StoreUnavailable, where);
+                return Create(Code.Unavailable, "The store is unavailable" + (result.Message is null ? "." : $": {result.Message}"), StoreUnavailable, where);
             default:
                 throw new InvalidOperationException($"Store status {result.Status} is not an error.");
         }

@@ -47,14 +47,26 @@ internal sealed class DocumentBody
     /// <paramref name="collection"/>'s path; without a collection nothing is read (the validator then
     /// reports the collection). A document that cannot be converted gives a <see cref="Problem"/>, not an exception.
     /// </summary>
-    public static DocumentBody Read(UpsertInput input, CollectionDefinition? collection)
+    public static DocumentBody Read(UpsertInput input, CollectionDefinition? collection) =>
+        Read(input.Document, input.DocumentJson, collection);
+
+    /// <summary>Converts a Create's or Replace's document, as <see cref="Read(UpsertInput, CollectionDefinition?)"/> does an Upsert's.</summary>
+    public static DocumentBody Read<TRequest>(DocumentInput<TRequest> input, CollectionDefinition? collection)
+        where TRequest : class, Google.Protobuf.IMessage<TRequest>, new() =>
+        Read(input.Document, input.DocumentJson, collection);
+
+    /// <summary>
+    /// Converts a document given as its Struct encoding (<paramref name="document"/>) or as JSON
+    /// (<paramref name="documentJson"/>), exactly one of them set; a batch's writes come this way.
+    /// </summary>
+    public static DocumentBody Read(ReadOnlyMemory<byte>? document, ReadOnlyMemory<byte>? documentJson, CollectionDefinition? collection)
     {
-        if (input.Document is not null && input.DocumentJson is not null)
+        if (document is not null && documentJson is not null)
         {
             return new DocumentBody("document_json", default, null, null, "document_json", "must not be set together with document; send the document in one form");
         }
 
-        if (input.Document is null && input.DocumentJson is null)
+        if (document is null && documentJson is null)
         {
             return new DocumentBody("document", default, null, null, "document", "is required (or document_json)");
         }
@@ -64,12 +76,12 @@ internal sealed class DocumentBody
             return new DocumentBody("document", default, null, null, null, null);
         }
 
-        if (input.DocumentJson is { } json)
+        if (documentJson is { } json)
         {
             return From("document_json", JsonDocumentReader.Read(json, collection.PartitionKeyPath), null);
         }
 
-        var structBytes = input.Document!.Value;
+        var structBytes = document!.Value;
         var transcoded = StructToJson.Transcode(structBytes.Span, collection.PartitionKeyPath, new ArrayBufferWriter<byte>(Math.Max(256, structBytes.Length)));
         return From("document", transcoded.Reading, StructToJson.WithoutDropped(structBytes, transcoded.Dropped));
     }

@@ -145,7 +145,7 @@ internal sealed partial class DocumentsGrpcService
 
         if (page.Status != StoreStatus.Ok)
         {
-            DocStoreErrors.ThrowFor(page.AsResult(), collection, new DocumentKey("", ""));
+            DocStoreErrors.ThrowFor(page.AsResult(), collection, new Storage.DocumentKey("", ""));
         }
     }
 

@@ -3,6 +3,7 @@ using DocStore.Server.Operations;
 using DocStore.Server.Storage;
 using DocStore.V1;
 using Grpc.Core;
+using DocumentKey = DocStore.Server.Storage.DocumentKey;
 
 namespace DocStore.Server.Api;
 
@@ -40,6 +41,91 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), condition, context.CancellationToken);
         var stored = Succeeded(nameof(Patch), result, collection, key);
         return DocumentReply.Create(key, stored, request.BodyFormat);
+    }
+
+    public async Task<DocumentReply> Create(DocumentInput<CreateRequest> input, ServerCallContext context)
+    {
+        var request = input.Request;
+        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
+        var (collection, key) = RequestValidator.ValidateCreate(request, body, collections);
+        var result = await store.CreateAsync(collection, key, body.Json, context.CancellationToken);
+        var stored = Succeeded(nameof(Create), result, collection, key);
+        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
+    }
+
+    public async Task<DocumentReply> Replace(DocumentInput<ReplaceRequest> input, ServerCallContext context)
+    {
+        var request = input.Request;
+        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
+        var (collection, key) = RequestValidator.ValidateReplace(request, body, collections);
+        var result = await store.ReplaceAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        var stored = Succeeded(nameof(Replace), result, collection, key);
+        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
+    }
+
+    public async Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context)
+    {
+        var (collection, key) = RequestValidator.ValidateDelete(request, collections);
+        var result = await store.DeleteAsync(collection, key, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        metrics.Record(nameof(Delete), collection, result);
+        if (result.Status != StoreStatus.Ok)
+        {
+            DocStoreErrors.ThrowFor(result, collection, key);
+        }
+
+        return new DeleteResponse { Info = new ResponseInfo { SessionToken = result.SessionToken ?? "", RequestCharge = result.RequestCharge } };
+    }
+
+    public async Task<ReadManyResponse> ReadMany(ReadManyRequest request, ServerCallContext context)
+    {
+        var (collection, keys, callerToken) = RequestValidator.ValidateReadMany(request, collections);
+        var result = await store.ReadManyAsync(collection, keys, callerToken, context.CancellationToken);
+        metrics.Record(nameof(ReadMany), collection, result.Status, result.RequestCharge);
+        if (result.Failure is { } failure)
+        {
+            DocStoreErrors.ThrowFor(failure, collection, keys[0]);
+        }
+
+        var response = new ReadManyResponse { Info = new ResponseInfo { SessionToken = result.SessionToken ?? "", RequestCharge = result.RequestCharge } };
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (result.Documents[i] is { } stored)
+            {
+                response.Documents.Add(DocumentReply.Message(keys[i], stored, request.BodyFormat));
+            }
+            else
+            {
+                response.Missing.Add(request.Keys[i]);
+            }
+        }
+
+        return response;
+    }
+
+    public async Task<ExecuteBatchResponse> ExecuteBatch(ExecuteBatchRequest request, ServerCallContext context)
+    {
+        var (collection, steps) = RequestValidator.ValidateBatch(request, collections);
+        var result = await store.ExecuteBatchAsync(collection, request.PartitionKey, steps, context.CancellationToken);
+        metrics.Record(nameof(ExecuteBatch), collection, result.Status, result.RequestCharge);
+        if (result.Failure is { } failure)
+        {
+            if (result.FailedIndex is { } index)
+            {
+                DocStoreErrors.ThrowForBatchOperation(failure, collection, steps[index].Key, index, steps[index].Kind);
+            }
+
+            DocStoreErrors.ThrowFor(failure, collection, steps[0].Key);
+        }
+
+        var response = new ExecuteBatchResponse { Info = new ResponseInfo { SessionToken = result.SessionToken ?? "", RequestCharge = result.RequestCharge } };
+        for (var i = 0; i < steps.Count; i++)
+        {
+            response.Results.Add(result.Results[i].Document is { } stored
+                ? new BatchResult { Document = DocumentReply.Message(steps[i].Key, stored, request.BodyFormat) }
+                : new BatchResult());
+        }
+
+        return response;
     }
 
     /// <summary>Records the store call's outcome for <paramref name="method"/>, and returns its document or throws the error the outcome maps to.</summary>

@@ -340,14 +340,6 @@ internal static partial class RequestValidator
         return fromNow ? new ChangeFeedStart.Now() : new ChangeFeedStart.Beginning();
     }
 
-    private static void CheckSessionToken(string token, Violations violations)
-    {
-        if (token.Length > 0 && !SessionToken.TryParse(token, out _, out var tokenError))
-        {
-            violations.Add("session_token", tokenError);
-        }
-    }
-
     private static string Describe(Value value) => value.KindCase switch
     {
         Value.KindOneofCase.NullValue => "null",

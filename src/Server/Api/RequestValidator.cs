@@ -1,8 +1,10 @@
 using System.Text;
 using DocStore.Server.Storage;
 using DocStore.V1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
+using DocumentKey = DocStore.Server.Storage.DocumentKey;
 
 namespace DocStore.Server.Api;
 
@@ -20,42 +22,206 @@ internal static partial class RequestValidator
         var collection = FindCollection(request.Collection, collections, violations);
         CheckId(request.Id, "id", violations);
         CheckPartitionKey(request.PartitionKey, "partition_key", violations);
-        if (request.SessionToken.Length > 0 && !SessionToken.TryParse(request.SessionToken, out _, out var tokenError))
-        {
-            violations.Add("session_token", tokenError);
-        }
-
+        CheckSessionToken(request.SessionToken, violations);
         violations.ThrowIfAny();
         return (collection!, new DocumentKey(request.Id, request.PartitionKey), NullIfEmpty(request.SessionToken));
     }
 
     /// <summary>Validates an upsert: its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
     /// <param name="request">The request's fields other than the document; not changed.</param>
-    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.Read"/>.</param>
+    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.Read(Wire.UpsertInput, CollectionDefinition?)"/>.</param>
     /// <param name="collections">The configured collections.</param>
-    public static (CollectionDefinition Collection, DocumentKey Key) ValidateUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections)
+    public static (CollectionDefinition Collection, DocumentKey Key) ValidateUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections) =>
+        ValidateWholeDocument(request.Collection, body, collections);
+
+    /// <summary>Validates a create, as an upsert.</summary>
+    public static (CollectionDefinition Collection, DocumentKey Key) ValidateCreate(CreateRequest request, DocumentBody body, CollectionRegistry collections) =>
+        ValidateWholeDocument(request.Collection, body, collections);
+
+    /// <summary>Validates a replace, as an upsert.</summary>
+    public static (CollectionDefinition Collection, DocumentKey Key) ValidateReplace(ReplaceRequest request, DocumentBody body, CollectionRegistry collections) =>
+        ValidateWholeDocument(request.Collection, body, collections);
+
+    /// <summary>Validates a delete: its collection, id and partition key.</summary>
+    public static (CollectionDefinition Collection, DocumentKey Key) ValidateDelete(DeleteRequest request, CollectionRegistry collections)
+    {
+        var violations = new Violations();
+        var collection = FindCollection(request.Collection, collections, violations);
+        CheckId(request.Id, "id", violations);
+        CheckPartitionKey(request.PartitionKey, "partition_key", violations);
+        violations.ThrowIfAny();
+        return (collection!, new DocumentKey(request.Id, request.PartitionKey));
+    }
+
+    /// <summary>Validates a read of many documents: 1 to 100 keys, each valid, none twice.</summary>
+    public static (CollectionDefinition Collection, List<DocumentKey> Keys, string? SessionToken) ValidateReadMany(ReadManyRequest request, CollectionRegistry collections)
+    {
+        var violations = new Violations();
+        var collection = FindCollection(request.Collection, collections, violations);
+        var count = request.Keys.Count;
+        if (count is 0 or > DocumentLimits.MaxReadManyKeys)
+        {
+            violations.Add("keys", $"has {count} keys; a read of many documents takes 1 to {DocumentLimits.MaxReadManyKeys}");
+        }
+
+        var keys = new List<DocumentKey>(count);
+        var seen = new Dictionary<DocumentKey, int>();
+        for (var i = 0; i < count; i++)
+        {
+            var requested = request.Keys[i];
+            CheckId(requested.Id, $"keys[{i}].id", violations);
+            CheckPartitionKey(requested.PartitionKey, $"keys[{i}].partition_key", violations);
+            var key = new DocumentKey(requested.Id, requested.PartitionKey);
+            if (!seen.TryAdd(key, i))
+            {
+                violations.Add($"keys[{i}]", $"repeats keys[{seen[key]}]; each key may be given once");
+            }
+
+            keys.Add(key);
+        }
+
+        CheckSessionToken(request.SessionToken, violations);
+        violations.ThrowIfAny();
+        return (collection!, keys, NullIfEmpty(request.SessionToken));
+    }
+
+    /// <summary>
+    /// Validates a transactional batch: 1 to 100 operations, each valid as its single-document call is,
+    /// every document in the request's partition, if_match only where it means something, 2 MB in all.
+    /// </summary>
+    public static (CollectionDefinition Collection, List<BatchStep> Steps) ValidateBatch(ExecuteBatchRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
         violations.ThrowIfAny();
 
-        if (body.Keys is not { } keys)
+        CheckPartitionKey(request.PartitionKey, "partition_key", violations);
+        var count = request.Operations.Count;
+        if (count is 0 or > DocumentLimits.MaxBatchOperations)
         {
-            violations.Add(body.ProblemField ?? body.Field, body.Problem ?? "is required");
-            violations.ThrowIfAny();
-            return default;
+            violations.Add("operations", $"has {count} operations; a batch takes 1 to {DocumentLimits.MaxBatchOperations}");
         }
 
+        var steps = new List<BatchStep>(count);
+        long bytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var operation = request.Operations[i];
+            var field = $"operations[{i}]";
+            var step = operation.OperationCase switch
+            {
+                BatchOperation.OperationOneofCase.Create => BatchWriteStep(BatchStepKind.Create, operation.Create, $"{field}.create", request.PartitionKey, collection!, violations),
+                BatchOperation.OperationOneofCase.Upsert => BatchWriteStep(BatchStepKind.Upsert, operation.Upsert, $"{field}.upsert", request.PartitionKey, collection!, violations),
+                BatchOperation.OperationOneofCase.Replace => BatchWriteStep(BatchStepKind.Replace, operation.Replace, $"{field}.replace", request.PartitionKey, collection!, violations),
+                BatchOperation.OperationOneofCase.Patch => BatchPatchStep(operation.Patch, $"{field}.patch", request.PartitionKey, collection!, violations),
+                BatchOperation.OperationOneofCase.Delete => BatchKeyStep(BatchStepKind.Delete, operation.Delete, $"{field}.delete", request.PartitionKey, violations),
+                BatchOperation.OperationOneofCase.Read => BatchKeyStep(BatchStepKind.Read, operation.Read, $"{field}.read", request.PartitionKey, violations),
+                _ => NoOperation(field, violations),
+            };
+            if (step is not null)
+            {
+                steps.Add(step);
+                bytes += step.Body.Length > 0 ? step.Body.Length : operation.CalculateSize();
+            }
+        }
+
+        if (bytes > DocumentLimits.MaxDocumentBytes)
+        {
+            violations.Add("operations", $"hold {bytes} bytes of documents and operations; a batch takes at most {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
+        }
+
+        violations.ThrowIfAny();
+        return (collection!, steps);
+    }
+
+    private static BatchStep? NoOperation(string field, Violations violations)
+    {
+        violations.Add(field, "has no operation set (create, upsert, replace, patch, delete or read)");
+        return null;
+    }
+
+    private static BatchStep? BatchWriteStep(BatchStepKind kind, BatchWrite write, string field, string partitionKey, CollectionDefinition collection, Violations violations)
+    {
+        if (kind == BatchStepKind.Create && write.IfMatch.Length > 0)
+        {
+            violations.Add(field + ".if_match", "is not allowed on create: the document must not exist");
+        }
+
+        // Both conditionals need the nullable type spelled out: null would otherwise become an empty memory.
+        var structBytes = write.Document is null ? (ReadOnlyMemory<byte>?)null : write.Document.ToByteArray();
+        var jsonBytes = write.DocumentJson.IsEmpty ? (ReadOnlyMemory<byte>?)null : write.DocumentJson.Memory;
+        var body = DocumentBody.Read(structBytes, jsonBytes, collection);
+        var key = CheckDocument(body, collection, field + ".", violations);
+        if (key is not { } found)
+        {
+            return null;
+        }
+
+        if (found.PartitionKey != partitionKey)
+        {
+            violations.Add(FieldName(field + "." + body.Field, collection.PartitionKeyPath), "differs from the batch's partition_key; every document of a batch is in its partition");
+            return null;
+        }
+
+        return new BatchStep(kind, found, body.Json, IfMatch: NullIfEmpty(write.IfMatch));
+    }
+
+    private static BatchStep? BatchPatchStep(BatchPatch patch, string field, string partitionKey, CollectionDefinition collection, Violations violations)
+    {
+        CheckId(patch.Id, field + ".id", violations);
+        var operations = PatchOperations(patch.Operations, field + ".operations", collection, violations);
+        var before = violations.Count;
+        var condition = patch.Condition is null ? null : ToFilter(patch.Condition, field + ".condition", violations);
+        return operations is null || violations.Count != before
+            ? null
+            : new BatchStep(BatchStepKind.Patch, new DocumentKey(patch.Id, partitionKey), Patch: operations, IfMatch: NullIfEmpty(patch.IfMatch), Condition: condition);
+    }
+
+    private static BatchStep BatchKeyStep(BatchStepKind kind, BatchKey key, string field, string partitionKey, Violations violations)
+    {
+        CheckId(key.Id, field + ".id", violations);
+        if (kind == BatchStepKind.Read && key.IfMatch.Length > 0)
+        {
+            violations.Add(field + ".if_match", "is not allowed on read");
+        }
+
+        return new BatchStep(kind, new DocumentKey(key.Id, partitionKey), IfMatch: NullIfEmpty(key.IfMatch));
+    }
+
+    /// <summary>Validates a whole-document write (upsert, create, replace): its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
+    private static (CollectionDefinition Collection, DocumentKey Key) ValidateWholeDocument(string collectionName, DocumentBody body, CollectionRegistry collections)
+    {
+        var violations = new Violations();
+        var collection = FindCollection(collectionName, collections, violations);
+        violations.ThrowIfAny();
+        var key = CheckDocument(body, collection!, "", violations);
+        violations.ThrowIfAny();
+        return (collection!, key!.Value);
+    }
+
+    /// <summary>
+    /// Checks a whole document's id, partition key and conversion under the field prefix <paramref name="prefix"/>
+    /// (empty, or <c>operations[i].create.</c>); its key, or <see langword="null"/> after adding violations.
+    /// </summary>
+    private static DocumentKey? CheckDocument(DocumentBody body, CollectionDefinition collection, string prefix, Violations violations)
+    {
+        if (body.Keys is not { } keys)
+        {
+            violations.Add(prefix + (body.ProblemField ?? body.Field), body.Problem ?? "is required");
+            return null;
+        }
+
+        var before = violations.Count;
         if (keys.IdProblem is { } idProblem)
         {
-            violations.Add(body.Field + ".id", idProblem);
+            violations.Add(prefix + body.Field + ".id", idProblem);
         }
         else if (keys.Id is { } id)
         {
-            CheckId(id, body.Field + ".id", violations);
+            CheckId(id, prefix + body.Field + ".id", violations);
         }
 
-        var keyField = FieldName(body.Field, collection!.PartitionKeyPath);
+        var keyField = FieldName(prefix + body.Field, collection.PartitionKeyPath);
         if (keys.PartitionKeyProblem is { } keyProblem)
         {
             violations.Add(keyField, keyProblem);
@@ -67,11 +233,10 @@ internal static partial class RequestValidator
 
         if (body.Problem is not null)
         {
-            violations.Add(body.ProblemField!, body.Problem);
+            violations.Add(prefix + body.ProblemField!, body.Problem);
         }
 
-        violations.ThrowIfAny();
-        return (collection, new DocumentKey(keys.Id!, keys.PartitionKey!));
+        return violations.Count == before ? new DocumentKey(keys.Id!, keys.PartitionKey!) : null;
     }
 
     public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations, Storage.Query.DocumentFilter? Condition) ValidatePatch(PatchRequest request, CollectionRegistry collections)
@@ -83,25 +248,32 @@ internal static partial class RequestValidator
         CheckId(request.Id, "id", violations);
         CheckPartitionKey(request.PartitionKey, "partition_key", violations);
 
-        var count = request.Operations.Count;
+        var operations = PatchOperations(request.Operations, "operations", collection!, violations);
+        var condition = request.Condition is null ? null : ToFilter(request.Condition, "condition", violations);
+        violations.ThrowIfAny();
+        return (collection!, new DocumentKey(request.Id, request.PartitionKey), operations!, condition);
+    }
+
+    /// <summary>Checks 1 to 10 patch operations named <paramref name="field"/>; the converted ones, or <see langword="null"/> when any is invalid.</summary>
+    private static List<DocumentPatchOperation>? PatchOperations(Google.Protobuf.Collections.RepeatedField<PatchOperation> requested, string field, CollectionDefinition collection, Violations violations)
+    {
+        var count = requested.Count;
         if (count is 0 or > DocumentLimits.MaxPatchOperations)
         {
-            violations.Add("operations", $"has {count} operations; a patch takes 1 to {DocumentLimits.MaxPatchOperations}");
+            violations.Add(field, $"has {count} operations; a patch takes 1 to {DocumentLimits.MaxPatchOperations}");
         }
 
         var operations = new List<DocumentPatchOperation>(count);
         for (var i = 0; i < count && i < DocumentLimits.MaxPatchOperations; i++)
         {
-            var operation = ToOperation(request.Operations[i], $"operations[{i}]", collection!, violations);
+            var operation = ToOperation(requested[i], $"{field}[{i}]", collection, violations);
             if (operation is not null)
             {
                 operations.Add(operation);
             }
         }
 
-        var condition = request.Condition is null ? null : ToFilter(request.Condition, "condition", violations);
-        violations.ThrowIfAny();
-        return (collection!, new DocumentKey(request.Id, request.PartitionKey), operations, condition);
+        return operations.Count == count ? operations : null;
     }
 
     private static DocumentPatchOperation? ToOperation(PatchOperation operation, string field, CollectionDefinition collection, Violations violations)
@@ -220,6 +392,14 @@ internal static partial class RequestValidator
         return collection;
     }
 
+    private static void CheckSessionToken(string token, Violations violations)
+    {
+        if (token.Length > 0 && !SessionToken.TryParse(token, out _, out var tokenError))
+        {
+            violations.Add("session_token", tokenError);
+        }
+    }
+
     private static void CheckId(string id, string field, Violations violations)
     {
         var bytes = Encoding.UTF8.GetByteCount(id);
@@ -257,6 +437,8 @@ internal static partial class RequestValidator
     private sealed class Violations
     {
         private List<BadRequest.Types.FieldViolation>? _list;
+
+        public int Count => _list?.Count ?? 0;
 
         public void Add(string field, string description) =>
             (_list ??= []).Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });

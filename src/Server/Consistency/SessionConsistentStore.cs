@@ -35,11 +35,11 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenR
 
     /// <inheritdoc />
     public async Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-        await AdvancedAsync(collection, key, await inner.UpsertAsync(collection, key, body, ifMatch, cancellationToken));
+        await AdvancedAsync(collection, key.PartitionKey, await inner.UpsertAsync(collection, key, body, ifMatch, cancellationToken));
 
     /// <inheritdoc />
     public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, Storage.Query.DocumentFilter? condition, CancellationToken cancellationToken) =>
-        await AdvancedAsync(collection, key, await inner.PatchAsync(collection, key, operations, ifMatch, condition, cancellationToken));
+        await AdvancedAsync(collection, key.PartitionKey, await inner.PatchAsync(collection, key, operations, ifMatch, condition, cancellationToken));
 
     /// <inheritdoc />
     /// <remarks>
@@ -67,17 +67,50 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenR
         inner.WaitForChangesAsync(collection, timeout, cancellationToken);
 
     /// <inheritdoc />
+    public async Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        await AdvancedAsync(collection, key.PartitionKey, await inner.CreateAsync(collection, key, body, cancellationToken));
+
+    /// <inheritdoc />
+    public async Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
+        await AdvancedAsync(collection, key.PartitionKey, await inner.ReplaceAsync(collection, key, body, ifMatch, cancellationToken));
+
+    /// <inheritdoc />
+    public async Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken) =>
+        await AdvancedAsync(collection, key.PartitionKey, await inner.DeleteAsync(collection, key, ifMatch, cancellationToken));
+
+    /// <summary>
+    /// Reads at one token that covers the caller's and the shared tokens of every partition among
+    /// <paramref name="keys"/>: each partition's own lookup, merged range by range.
+    /// </summary>
+    public async Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken)
+    {
+        var scope = TokenScope(collection);
+        var merged = sessionToken;
+        foreach (var partitionKey in keys.Select(k => k.PartitionKey).Distinct(StringComparer.Ordinal))
+        {
+            merged = SessionToken.Merge(merged, await tokens.ForReadAsync(scope, partitionKey, sessionToken, cancellationToken));
+        }
+
+        return await inner.ReadManyAsync(collection, keys, merged, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
+        await AdvancedAsync(collection, partitionKey, await inner.ExecuteBatchAsync(collection, partitionKey, operations, cancellationToken));
+
+    /// <inheritdoc />
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => inner.IsReachableAsync(cancellationToken);
 
     private ValueTask<string?> ForPartitionAsync(CollectionDefinition collection, string? partitionKey, string? sessionToken, CancellationToken cancellationToken) =>
         partitionKey is null ? ValueTask.FromResult(sessionToken) : tokens.ForReadAsync(TokenScope(collection), partitionKey, sessionToken, cancellationToken);
 
     /// <summary>Advances the tokens with a successful write's, awaited: a token shared after the reply would race the caller's next read.</summary>
-    private async Task<StoreResult> AdvancedAsync(CollectionDefinition collection, DocumentKey key, StoreResult result)
+    private async Task<T> AdvancedAsync<T>(CollectionDefinition collection, string partitionKey, T result)
+        where T : IStoreOutcome
     {
-        if (result.Document is { } written)
+        if (result.Status == StoreStatus.Ok && result.SessionToken is { } token)
         {
-            await tokens.AdvanceAsync(TokenScope(collection), key.PartitionKey, written.SessionToken);
+            await tokens.AdvanceAsync(TokenScope(collection), partitionKey, token);
         }
 
         return result;

@@ -26,17 +26,21 @@ internal sealed class DocStoreMetrics
     }
 
     /// <summary>Records one store call's outcome for the gRPC method <paramref name="method"/>.</summary>
-    public void Record(string method, CollectionDefinition collection, StoreResult result)
+    public void Record(string method, CollectionDefinition collection, StoreResult result) =>
+        Record(method, collection, result.Status, result.RequestCharge);
+
+    /// <summary>Records one store call's outcome: its charge when it succeeded, else its kind of failure.</summary>
+    public void Record(string method, CollectionDefinition collection, StoreStatus status, double requestCharge)
     {
         var methodTag = new KeyValuePair<string, object?>("rpc.method", method);
         var collectionTag = new KeyValuePair<string, object?>("docstore.collection", collection.Name);
-        if (result.Document is { } document)
+        if (status == StoreStatus.Ok)
         {
-            _requestCharge.Record(document.RequestCharge, methodTag, collectionTag);
+            _requestCharge.Record(requestCharge, methodTag, collectionTag);
         }
         else
         {
-            _storeErrors.Add(1, methodTag, collectionTag, new KeyValuePair<string, object?>("error.type", Kind(result.Status)));
+            _storeErrors.Add(1, methodTag, collectionTag, new KeyValuePair<string, object?>("error.type", Kind(status)));
         }
     }
 
@@ -59,6 +63,7 @@ internal sealed class DocStoreMetrics
     public static string Kind(StoreStatus status) => status switch
     {
         StoreStatus.NotFound => "not_found",
+        StoreStatus.AlreadyExists => "already_exists",
         StoreStatus.PreconditionFailed => "etag_mismatch",
         StoreStatus.PatchNotApplicable => "patch_not_applicable",
         StoreStatus.TooLarge => "too_large",

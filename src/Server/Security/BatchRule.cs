@@ -42,7 +42,7 @@ internal static class BatchRule
         return requirements;
     }
 
-    /// <summary>The kind of each element of the request's repeated <c>operations</c> field: the name of the field set in its oneof.</summary>
+    /// <summary>The kind of each element of the request's repeated <c>operations</c> field that has one: the name of the field set in its oneof.</summary>
     public static IEnumerable<string> OperationKinds(IMessage request)
     {
         var field = request.Descriptor.FindFieldByName("operations");
@@ -53,8 +53,11 @@ internal static class BatchRule
 
         foreach (IMessage operation in (IList)field.Accessor.GetValue(request))
         {
-            var oneof = operation.Descriptor.Oneofs.FirstOrDefault();
-            yield return oneof?.Accessor.GetCaseFieldDescriptor(operation)?.Name ?? "";
+            // An operation with nothing set needs no action: validation refuses it (INVALID_ARGUMENT) after authorization.
+            if (operation.Descriptor.Oneofs.FirstOrDefault()?.Accessor.GetCaseFieldDescriptor(operation)?.Name is { } kind)
+            {
+                yield return kind;
+            }
         }
     }
 }

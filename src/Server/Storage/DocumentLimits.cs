@@ -21,6 +21,12 @@ internal static class DocumentLimits
     /// <summary>Patch operations per request.</summary>
     public const int MaxPatchOperations = 10;
 
+    /// <summary>Keys in one read of many documents.</summary>
+    public const int MaxReadManyKeys = 100;
+
+    /// <summary>Operations in one transactional batch (Cosmos DB's limit).</summary>
+    public const int MaxBatchOperations = 100;
+
     /// <summary>
     /// Deepest nesting of objects and arrays in a document. A gRPC client decodes a
     /// <c>google.protobuf.Struct</c> with protobuf's default recursion limit (100 nested

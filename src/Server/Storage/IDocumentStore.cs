@@ -77,6 +77,34 @@ internal interface IDocumentStore
     [StoreOperation(StoreOperationKind.None)]
     Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken);
 
+    /// <summary>Creates a document that must not exist yet: <see cref="StoreStatus.AlreadyExists"/> when it does.</summary>
+    [StoreOperation(StoreOperationKind.Write)]
+    Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a whole document that must exist: <see cref="StoreStatus.NotFound"/> when it does not.</summary>
+    [StoreOperation(StoreOperationKind.Write)]
+    Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a document: on success, a result without a document whose session token names the state after the delete.</summary>
+    [StoreOperation(StoreOperationKind.Write)]
+    Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>Reads several documents, possibly of several partitions, at one session token.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="keys">1 to 100 distinct keys.</param>
+    /// <param name="sessionToken">When set, the read reflects at least the state this token names, in every partition it touches.</param>
+    /// <param name="cancellationToken">Ends the call early.</param>
+    [StoreOperation(StoreOperationKind.Read)]
+    Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken);
+
+    /// <summary>Runs the operations in order as one transaction in one partition: all apply, or none.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">The partition every operation's document is in.</param>
+    /// <param name="operations">1 to 100 operations.</param>
+    /// <param name="cancellationToken">Ends the call early.</param>
+    [StoreOperation(StoreOperationKind.Write)]
+    Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken);
+
     /// <summary>Checks that the store can be reached (for readiness).</summary>
     [StoreOperation(StoreOperationKind.None)]
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);

@@ -3,10 +3,10 @@ namespace DocStore.Server.Storage;
 /// <summary>What a member of <see cref="IDocumentStore"/> does to documents, which decides what the session-consistency decorator must do around it.</summary>
 internal enum StoreOperationKind
 {
-    /// <summary>Reads documents: takes the caller's session token (a parameter named <c>sessionToken</c>), which the decorator merges with the shared ones.</summary>
+    /// <summary>Reads documents: takes the caller's session token (a parameter named <c>sessionToken</c>), which the decorator merges with the shared ones of every partition read.</summary>
     Read,
 
-    /// <summary>Writes one document: its result carries the session token the decorator advances for the written partition.</summary>
+    /// <summary>Writes documents of one partition: its result (an <see cref="IStoreOutcome"/>) carries the session token the decorator advances for that partition.</summary>
     Write,
 
     /// <summary>Touches no document (identity, health): nothing to merge or advance.</summary>

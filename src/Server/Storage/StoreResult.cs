@@ -1,10 +1,11 @@
 namespace DocStore.Server.Storage;
 
-/// <summary>How a store call ended. Only <see cref="Ok"/> carries a document.</summary>
+/// <summary>How a store call ended. Only <see cref="Ok"/> carries a document (a delete's carries none).</summary>
 internal enum StoreStatus
 {
     Ok,
     NotFound,
+    AlreadyExists,
     PreconditionFailed,
     PatchNotApplicable,
     TooLarge,
@@ -23,12 +24,14 @@ internal enum StoreStatus
 /// Stores return expected outcomes (absent, precondition failed, ...) instead of throwing, so the
 /// hot path never pays for exceptions.
 /// </summary>
-internal sealed class StoreResult
+internal sealed class StoreResult : IStoreOutcome
 {
     private readonly string? _failureSessionToken;
+    private readonly double _deleteCharge;
 
-    private StoreResult(StoreStatus status, string? message, TimeSpan? retryAfter, string? sessionToken = null)
+    private StoreResult(StoreStatus status, string? message, TimeSpan? retryAfter, string? sessionToken = null, double deleteCharge = 0)
     {
+        _deleteCharge = deleteCharge;
         Status = status;
         Message = message;
         RetryAfter = retryAfter;
@@ -58,6 +61,13 @@ internal sealed class StoreResult
     /// </summary>
     public string? SessionToken => Document?.SessionToken ?? _failureSessionToken;
 
+    /// <summary>Request units the call cost, when it succeeded.</summary>
+    public double RequestCharge => Document?.RequestCharge ?? _deleteCharge;
+
+    /// <summary>A successful delete: no document, the session token of the state after it, and its charge.</summary>
+    public static StoreResult Deleted(string sessionToken, double requestCharge) =>
+        new(StoreStatus.Ok, null, null, sessionToken, requestCharge);
+
     public static StoreResult Success(StoredDocument document) => new(document);
 
     public static StoreResult Failure(StoreStatus status, string? message = null, TimeSpan? retryAfter = null, string? sessionToken = null) =>
@@ -68,6 +78,20 @@ internal sealed class StoreResult
     public static StoreResult NotFound { get; } = new(StoreStatus.NotFound, null, null);
 
     public static StoreResult PreconditionFailed { get; } = new(StoreStatus.PreconditionFailed, null, null);
+
+    public static StoreResult AlreadyExists { get; } = new(StoreStatus.AlreadyExists, null, null);
+}
+
+/// <summary>
+/// What every store write returns, whatever else it carries: how it ended and, on success, the session
+/// token the decorator advances for the written partition.
+/// </summary>
+internal interface IStoreOutcome
+{
+    StoreStatus Status { get; }
+
+    /// <summary>The session token of the state the call reflects, when the store returned one.</summary>
+    string? SessionToken { get; }
 }
 
 /// <summary>A document as a store returns it.</summary>

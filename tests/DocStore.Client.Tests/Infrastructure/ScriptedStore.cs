@@ -35,6 +35,20 @@ internal sealed class ScriptedStore(StoreResult result, TimeSpan? delay = null) 
 
     public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
         Task.Delay(timeout, cancellationToken);
+    public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        AnswerAsync(wait: null);
+
+    public Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
+        AnswerAsync(wait: null);
+
+    public Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken) =>
+        AnswerAsync(wait: null);
+
+    public async Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken) =>
+        await AnswerAsync(delay) is { Document: { } document } ? ReadManyStoreResult.Success([.. keys.Select(_ => document)], document.SessionToken, 1) : ReadManyStoreResult.Failed(result);
+
+    public async Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
+        await AnswerAsync(wait: null) is { Document: { } document } ? BatchStoreResult.Success([.. operations.Select(_ => result)], document.SessionToken, 1) : BatchStoreResult.Failed(result);
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 

@@ -11,5 +11,8 @@ public sealed class EmbeddedPatchTests(InProcessServer server) : PatchTests(serv
 /// <summary>The contract's decoding cases on the embedded store.</summary>
 public sealed class EmbeddedRequestDecodingTests(InProcessServer server) : RequestDecodingTests(server), IClassFixture<InProcessServer>;
 
+/// <summary>The contract's Create, Replace, Delete, ReadMany and ExecuteBatch cases on the embedded store.</summary>
+public sealed class EmbeddedWritesTests(InProcessServer server) : WritesTests(server), IClassFixture<InProcessServer>;
+
 /// <summary>The contract's body-format cases on the embedded store.</summary>
 public sealed class EmbeddedBodyFormatTests(InProcessServer server) : BodyFormatTests(server), IClassFixture<InProcessServer>;

@@ -43,6 +43,20 @@ public sealed class HealthServiceTests
 
         public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
+        public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+            Task.FromResult(StoreResult.Failure(StoreStatus.Unavailable));
+
+        public Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
+            Task.FromResult(StoreResult.Failure(StoreStatus.Unavailable));
+
+        public Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken) =>
+            Task.FromResult(StoreResult.Failure(StoreStatus.Unavailable));
+
+        public Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken) =>
+            Task.FromResult(ReadManyStoreResult.Failed(StoreResult.Failure(StoreStatus.Unavailable)));
+
+        public Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
+            Task.FromResult(BatchStoreResult.Failed(StoreResult.Failure(StoreStatus.Unavailable)));
 
         public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(false);
     }

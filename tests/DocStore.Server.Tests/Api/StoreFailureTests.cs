@@ -7,6 +7,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Microsoft.Extensions.DependencyInjection;
 using server::DocStore.Server.Storage;
+using DocumentKey = server::DocStore.Server.Storage.DocumentKey;
 
 namespace DocStore.Server.Tests.Api;
 
@@ -72,6 +73,20 @@ public sealed class StoreFailureTests
 
         public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
             Task.Delay(timeout, cancellationToken);
+        public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+            Task.FromResult(result);
+
+        public Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
+            Task.FromResult(result);
+
+        public Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken) =>
+            Task.FromResult(result);
+
+        public Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken) =>
+            Task.FromResult(ReadManyStoreResult.Failed(result));
+
+        public Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
+            Task.FromResult(BatchStoreResult.Failed(result));
 
         public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(reachable);
     }

@@ -43,12 +43,13 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
             switch (kind)
             {
                 case StoreOperationKind.Read:
-                    Assert.Contains(parameters, p => p.ParameterType == typeof(DocumentKey) || (p.ParameterType == typeof(string) && p.Name == "partitionKey"));
+                    Assert.Contains(parameters, p => p.ParameterType == typeof(DocumentKey) || p.ParameterType == typeof(IReadOnlyList<DocumentKey>) || (p.ParameterType == typeof(string) && p.Name == "partitionKey"));
                     Assert.Contains(parameters, p => p.ParameterType == typeof(string) && p.Name == "sessionToken");
                     break;
                 case StoreOperationKind.Write:
-                    Assert.Contains(parameters, p => p.ParameterType == typeof(DocumentKey));
-                    Assert.Equal(typeof(Task<StoreResult>), method.ReturnType);
+                    Assert.Contains(parameters, p => p.ParameterType == typeof(DocumentKey) || (p.ParameterType == typeof(string) && p.Name == "partitionKey"));
+                    Assert.True(method.ReturnType.IsGenericType && method.ReturnType.GetGenericTypeDefinition() == typeof(Task<>)
+                        && typeof(IStoreOutcome).IsAssignableFrom(method.ReturnType.GetGenericArguments()[0]), $"IDocumentStore.{method.Name} must return a Task of an IStoreOutcome");
                     break;
             }
         }
@@ -69,7 +70,7 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
 
         var result = await InvokeAsync(podA, name, partitionKey: "written", sessionToken: null);
 
-        Assert.Equal("0:-1#41", Assert.IsType<StoreResult>(result).SessionToken);
+        Assert.Equal("0:-1#41", Assert.IsAssignableFrom<IStoreOutcome>(result).SessionToken);
         Assert.Equal(name, Assert.Single(inner.Calls).Method);
         Assert.Equal("0:-1#41", await tokensB.ForReadAsync(scope, "written", null, CancellationToken.None));
         Assert.Null(await tokensB.ForReadAsync(scope, "another", null, CancellationToken.None));
@@ -87,7 +88,7 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
 
         var result = await InvokeAsync(pod, name, partitionKey: "written", sessionToken: null);
 
-        Assert.Equal(StoreStatus.PreconditionFailed, Assert.IsType<StoreResult>(result).Status);
+        Assert.Equal(StoreStatus.PreconditionFailed, Assert.IsAssignableFrom<IStoreOutcome>(result).Status);
         Assert.Null(await tokens.ForReadAsync(pod.TokenScope(Items), "written", null, CancellationToken.None));
     }
 
@@ -124,6 +125,24 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_of_many_documents_gets_a_token_covering_the_shared_tokens_of_every_partition_it_touches()
+    {
+        var inner = new RecordingStore();
+        var (pod, _) = Pod(inner);
+        var (_, otherPodTokens) = Pod(new RecordingStore());
+        var scope = pod.TokenScope(Items);
+        await otherPodTokens.AdvanceAsync(scope, "alice", "0:-1#5,1:-1#2");
+        await otherPodTokens.AdvanceAsync(scope, "bob", "0:-1#3,1:-1#8,2:-1#1");
+        await otherPodTokens.AdvanceAsync(scope, "carol", "0:-1#99"); // not read
+
+        await pod.ReadManyAsync(Items, [new DocumentKey("a", "alice"), new DocumentKey("b", "bob"), new DocumentKey("a2", "alice")], "0:-1#4", CancellationToken.None);
+
+        var (method, _, token) = Assert.Single(inner.Calls);
+        Assert.Equal(nameof(IDocumentStore.ReadManyAsync), method);
+        Assert.Equal("0:-1#5,1:-1#8,2:-1#1", token);
+    }
+
+    [Fact]
     public void The_service_receives_the_decorated_store_and_knows_nothing_of_session_tokens()
     {
         using var server = new InProcessServer();
@@ -155,8 +174,10 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
         {
             _ when p.ParameterType == typeof(CollectionDefinition) => Items,
             _ when p.ParameterType == typeof(DocumentKey) => new DocumentKey("doc", partitionKey ?? ""),
-            _ when p.ParameterType == typeof(string) && p.Name == "sessionToken" => sessionToken,
+            _ when p.ParameterType == typeof(IReadOnlyList<DocumentKey>) => new[] { new DocumentKey("doc", partitionKey ?? "") },
             _ when p.ParameterType == typeof(string) && p.Name == "partitionKey" => partitionKey,
+            _ when p.ParameterType == typeof(IReadOnlyList<BatchStep>) => new[] { new BatchStep(BatchStepKind.Delete, new DocumentKey("doc", partitionKey ?? "")) },
+            _ when p.ParameterType == typeof(string) && p.Name == "sessionToken" => sessionToken,
             _ when p.ParameterType == typeof(CancellationToken) => CancellationToken.None,
             _ when p.ParameterType.IsValueType => Activator.CreateInstance(p.ParameterType),
             _ => null,
@@ -210,6 +231,30 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
         }
 
         public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+            Written(nameof(CreateAsync), key);
+
+        public Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
+            Written(nameof(ReplaceAsync), key);
+
+        public Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken)
+        {
+            Calls.Add((nameof(DeleteAsync), key.PartitionKey, null));
+            return Task.FromResult(FailWrites ? StoreResult.PreconditionFailed : StoreResult.Deleted("0:-1#41", 1));
+        }
+
+        public Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken)
+        {
+            Calls.Add((nameof(ReadManyAsync), keys[0].PartitionKey, sessionToken));
+            return Task.FromResult(ReadManyStoreResult.Success(new StoredDocument?[keys.Count], sessionToken, 1));
+        }
+
+        public async Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken)
+        {
+            var result = await Written(nameof(ExecuteBatchAsync), new DocumentKey("doc", partitionKey));
+            return FailWrites ? BatchStoreResult.OperationFailed(0, result) : BatchStoreResult.Success([result], result.SessionToken!, 1);
+        }
 
         public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 

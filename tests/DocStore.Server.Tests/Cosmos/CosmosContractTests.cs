@@ -37,6 +37,11 @@ internal static class PeerQuirk
 
     public const string NoChangeFeed =
         "Peer quirk: the peer has no change feed: a request with A-IM: Incremental feed returns every document, and any request with If-None-Match answers 304; the Cosmos store's change-feed requests are checked by CosmosChangeFeedFaultTests.";
+    public const string NoTransactionalBatch =
+        "Peer quirk: the peer has no transactional batch and answers HTTP 500 to one; the request the Cosmos store sends and its failure mapping are covered by CosmosFaultTests.";
+
+    public const string ReadManyQueryPlan =
+        "Peer quirk: the SDK's ReadManyItemsStreamAsync plans its reads through the gateway's query plan, which the peer answers incompletely, and the SDK throws a NullReferenceException; the request is covered by CosmosFaultTests.";
 
     public const string PatchSemantics =
         "Peer quirk: the peer's patch departs from Cosmos DB's partial-update rules (see PatchNotApplicableOnPeer); the 400 mapping is covered by CosmosFaultTests.";
@@ -142,6 +147,60 @@ public sealed class CosmosRequestDecodingTests(CosmosPeerFixture peer) : Request
 {
     [Fact(Skip = PeerQuirk.JavaScriptNumbers)]
     public override Task Negative_zero_reads_back_as_it_was_written() => base.Negative_zero_reads_back_as_it_was_written();
+}
+
+/// <summary>The contract's Create, Replace, Delete, ReadMany and ExecuteBatch cases on the Cosmos DB store, against the Cosmos DB peer.</summary>
+[Collection(CosmosPeerGroup.Name)]
+public sealed class CosmosWritesTests(CosmosPeerFixture peer) : WritesTests(peer)
+{
+    [Fact(Skip = PeerQuirk.MissingDocumentIs500)]
+    public override Task Replace_needs_an_existing_document_and_a_matching_etag() => base.Replace_needs_an_existing_document_and_a_matching_etag();
+
+    [Fact(Skip = PeerQuirk.MissingDocumentIs500)]
+    public override Task Delete_removes_a_document_and_refuses_an_absent_one_or_a_stale_etag() => base.Delete_removes_a_document_and_refuses_an_absent_one_or_a_stale_etag();
+
+    [Fact(Skip = PeerQuirk.NoSessionTokens)]
+    public override Task A_delete_is_a_write_with_a_higher_session_token() => base.A_delete_is_a_write_with_a_higher_session_token();
+
+    [Fact(Skip = PeerQuirk.ReadManyQueryPlan)]
+    public override Task ReadMany_returns_the_documents_in_the_order_of_the_keys_and_lists_the_missing() => base.ReadMany_returns_the_documents_in_the_order_of_the_keys_and_lists_the_missing();
+
+    [Fact(Skip = PeerQuirk.NoTransactionalBatch)]
+    public override Task ReadMany_and_batches_take_and_return_json_bytes() => base.ReadMany_and_batches_take_and_return_json_bytes();
+
+    [Fact(Skip = PeerQuirk.NoTransactionalBatch)]
+    public override Task A_batch_applies_every_operation_in_order_and_a_read_sees_the_earlier_writes() => base.A_batch_applies_every_operation_in_order_and_a_read_sees_the_earlier_writes();
+
+    [Fact(Skip = PeerQuirk.NoTransactionalBatch)]
+    public override Task A_conditional_batch_patch_applies_when_its_document_matches_and_sees_the_earlier_operations() =>
+        base.A_conditional_batch_patch_applies_when_its_document_matches_and_sees_the_earlier_operations();
+
+    [Theory(Skip = PeerQuirk.NoTransactionalBatch)]
+    [MemberData(nameof(FailingOperations))]
+    public override Task A_failing_operation_fails_the_batch_with_its_own_status_and_index_and_nothing_applies(string failing, Grpc.Core.StatusCode code, string reason) =>
+        base.A_failing_operation_fails_the_batch_with_its_own_status_and_index_and_nothing_applies(failing, code, reason);
+
+    [Fact]
+    public async Task A_delete_through_the_peer_removes_the_document()
+    {
+        var id = NewId();
+        await UpsertAsync($$"""{"id":"{{id}}","pk":"alice"}""");
+        await peer.Client.DeleteAsync(new DocStore.V1.DeleteRequest { Collection = "items", Id = id, PartitionKey = "alice" });
+        await AssertAbsentAsync(id, "alice");
+    }
+
+    /// <summary>The peer answers 500 for an absent document: absence is checked in the container's feed.</summary>
+    protected override async Task AssertAbsentAsync(string id, string partitionKey)
+    {
+        using var feed = peer.Direct.GetContainer(peer.Database, "items").GetItemQueryIterator<Newtonsoft.Json.Linq.JObject>();
+        while (feed.HasMoreResults)
+        {
+            foreach (var document in await feed.ReadNextAsync())
+            {
+                Assert.False((string?)document["id"] == id && (string?)document["pk"] == partitionKey, $"Document {id} is stored.");
+            }
+        }
+    }
 }
 
 /// <summary>The contract's body-format cases on the Cosmos DB store, against the Cosmos DB peer.</summary>

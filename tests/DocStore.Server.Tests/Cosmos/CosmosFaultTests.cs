@@ -201,4 +201,93 @@ public sealed class CosmosFaultTests : IDisposable
 
         Assert.Matches($"^cosmos/{_peer.Database}-faults/items/.+$", scope);
     }
+
+    [Fact]
+    public async Task Create_of_an_existing_document_is_already_exists()
+    {
+        _faults.Fault = request => FaultInjectingHandler.Error(HttpStatusCode.Conflict, "Entity with the specified id already exists in the system.");
+        await RpcAssert.FailsAsync(StatusCode.AlreadyExists, "DOCUMENT_EXISTS", () =>
+            _client.CreateAsync(new CreateRequest { Collection = "items", Document = Json.Struct($$"""{"id":"{{NewId()}}","pk":"p"}""") }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task Replace_and_delete_of_an_absent_document_are_not_found_and_a_stale_etag_is_aborted()
+    {
+        _faults.Fault = request => FaultInjectingHandler.Error(HttpStatusCode.NotFound, "Entity with the specified id does not exist in the system.");
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND", () =>
+            _client.ReplaceAsync(new ReplaceRequest { Collection = "items", Document = Json.Struct($$"""{"id":"{{NewId()}}","pk":"p"}""") }).ResponseAsync);
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND", () =>
+            _client.DeleteAsync(new DeleteRequest { Collection = "items", Id = NewId(), PartitionKey = "p" }).ResponseAsync);
+
+        _faults.Fault = request => FaultInjectingHandler.Error(HttpStatusCode.PreconditionFailed, "One of the specified pre-condition is not met.");
+        await RpcAssert.FailsAsync(StatusCode.Aborted, "ETAG_MISMATCH", () =>
+            _client.DeleteAsync(new DeleteRequest { Collection = "items", Id = NewId(), PartitionKey = "p", IfMatch = "\"e\"" }).ResponseAsync);
+        var conditional = _faults.Requests.Last();
+        Assert.Equal(HttpMethod.Delete, conditional.Method);
+        Assert.Equal("\"e\"", conditional.Headers["If-Match"]);
+    }
+
+    [Fact]
+    public async Task A_delete_returns_the_session_token_Cosmos_sent()
+    {
+        var id = await SeedAsync();
+        _faults.Amend = (request, response) => response.Headers.TryAddWithoutValidation("x-ms-session-token", "0:-1#91");
+
+        var deleted = await _client.DeleteAsync(new DeleteRequest { Collection = "items", Id = id, PartitionKey = "p" });
+
+        Assert.Equal("0:-1#91", deleted.Info.SessionToken);
+        Assert.Single(_faults.Requests, r => r.Method == HttpMethod.Delete && r.Path.EndsWith("/docs/" + id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_batch_is_sent_as_one_atomic_batch_request_for_its_partition_and_a_throttled_one_is_resource_exhausted()
+    {
+        _faults.Fault = request => FaultInjectingHandler.Error(HttpStatusCode.TooManyRequests, "Request rate is large.", subStatus: 3200, retryAfterMs: "40");
+
+        var status = await RpcAssert.FailsAsync(StatusCode.ResourceExhausted, "THROTTLED", () => _client.ExecuteBatchAsync(new ExecuteBatchRequest
+        {
+            Collection = "items",
+            PartitionKey = "p",
+            Operations =
+            {
+                new BatchOperation { Create = new BatchWrite { Document = Json.Struct($$"""{"id":"{{NewId()}}","pk":"p"}""") } },
+                new BatchOperation { Delete = new BatchKey { Id = NewId() } },
+            },
+        }).ResponseAsync);
+
+        Assert.Null(status.GetDetail<ErrorInfo>().Metadata.GetValueOrDefault("operation_index"));
+        var sent = _faults.Requests.First(r => r.Method == HttpMethod.Post);
+        Assert.Equal("True", sent.Headers["x-ms-cosmos-is-batch-request"], ignoreCase: true);
+        Assert.Equal("True", sent.Headers["x-ms-cosmos-batch-atomic"], ignoreCase: true);
+        Assert.Equal("[\"p\"]", sent.Headers["x-ms-documentdb-partitionkey"]);
+        Assert.All(_faults.Requests, r => Assert.Equal(HttpMethod.Post, r.Method)); // one request (and the SDK's retries of it), no point calls
+    }
+
+    [Fact]
+    public async Task A_conditional_batch_patch_carries_its_filter_predicate_in_the_batch_request()
+    {
+        _faults.Fault = request => FaultInjectingHandler.Error(HttpStatusCode.TooManyRequests, "Request rate is large.", subStatus: 3200, retryAfterMs: "40");
+
+        await RpcAssert.FailsAsync(StatusCode.ResourceExhausted, "THROTTLED", () => _client.ExecuteBatchAsync(new ExecuteBatchRequest
+        {
+            Collection = "items",
+            PartitionKey = "p",
+            Operations =
+            {
+                new BatchOperation
+                {
+                    Patch = new BatchPatch
+                    {
+                        Id = NewId(),
+                        Operations = { new PatchOperation { Increment = new IncrementOperation { Path = "/n", By = 1 } } },
+                        Condition = new Filter { Field = new FieldFilter { Path = "/status", Operator = FieldFilter.Types.Operator.Equal, Value = Json.Value("\"it's \\\"open\\\"\"") } },
+                    },
+                },
+            },
+        }).ResponseAsync);
+
+        // The batch travels in Cosmos DB's binary batch format; a patch's resource body in it is JSON, so the predicate
+        // (FROM c WHERE (c["status"] = "it\u0027s \u0022open\u0022"), values as escaped literals) is there JSON-encoded.
+        Assert.Contains("\"condition\":\"" + """FROM c WHERE (c[\"status\"] = \"it\\u0027s \\u0022open\\u0022\")""" + "\"", _faults.Bodies.Last(), StringComparison.Ordinal);
+    }
 }

@@ -9,6 +9,9 @@ public static class Json
 {
     public static Struct Struct(string json) => JsonParser.Default.Parse<Struct>(json);
 
+    /// <summary>JSON text as the UTF-8 bytes of a <c>document_json</c> field.</summary>
+    public static ByteString Bytes(string json) => ByteString.CopyFromUtf8(json);
+
     public static Value Value(string json) => JsonParser.Default.Parse<Value>(json);
 
     public static JsonNode? Node(IMessage message) => JsonNode.Parse(JsonFormatter.Default.Format(message));

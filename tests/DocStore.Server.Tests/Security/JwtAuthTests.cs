@@ -206,5 +206,83 @@ public sealed class JwtAuthTests(JwtServerFixture fixture) : IClassFixture<JwtSe
         Assert.Equal("UNAUTHENTICATED", e.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason);
     }
 
+    [Fact]
+    public async Task Create_replace_and_delete_each_need_their_own_action_and_are_audited()
+    {
+        var creator = Issuer.Token("creator-app", ["items.create"]);
+        var created = await Client.CreateAsync(new CreateRequest { Collection = "items", DocumentJson = Json.Bytes("""{"id":"c-1","pk":"tenant-9","secret":"create-body-77"}""") }, Bearer(creator));
+
+        // create is not replace, delete or read.
+        var replace = await RpcAssert.FailsAsync(StatusCode.PermissionDenied, "PERMISSION_DENIED", () =>
+            Client.ReplaceAsync(new ReplaceRequest { Collection = "items", Document = Json.Struct("""{"id":"c-1","pk":"tenant-9"}""") }, Bearer(creator)).ResponseAsync);
+        Assert.Equal("replace", replace.GetDetail<ErrorInfo>().Metadata["action"]);
+        var delete = await RpcAssert.FailsAsync(StatusCode.PermissionDenied, "PERMISSION_DENIED", () =>
+            Client.DeleteAsync(new DeleteRequest { Collection = "items", Id = "c-1", PartitionKey = "tenant-9" }, Bearer(creator)).ResponseAsync);
+        Assert.Equal("delete", delete.GetDetail<ErrorInfo>().Metadata["action"]);
+        var denied = Assert.Single(fixture.Logs.Audit, e => e.EventId.Id == 801 && e["Principal"] == "creator-app" && e["Action"] == "delete");
+        Assert.Equal(("c-1", "tenant-9"), (denied["DocumentId"], denied["PartitionKey"]));
+
+        var replacer = Issuer.Token("replacer-app", ["items.replace", "items.delete"]);
+        var replaced = await Client.ReplaceAsync(new ReplaceRequest { Collection = "items", Document = Json.Struct("""{"id":"c-1","pk":"tenant-9","n":2}""") }, Bearer(replacer));
+        await Client.DeleteAsync(new DeleteRequest { Collection = "items", Id = "c-1", PartitionKey = "tenant-9" }, Bearer(replacer));
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND", () =>
+            Client.DeleteAsync(new DeleteRequest { Collection = "items", Id = "c-1", PartitionKey = "tenant-9" }, Bearer(replacer)).ResponseAsync);
+
+        var create = Assert.Single(fixture.Logs.Audit, e => e.EventId.Id == 800 && e["Principal"] == "creator-app");
+        Assert.Equal(("OK", "create", "items", "c-1", "tenant-9", created.Document.Etag), (create["Outcome"], create["Action"], create["Collection"], create["DocumentId"], create["PartitionKey"], create["ETag"]));
+        var replaceEvent = Assert.Single(fixture.Logs.Audit, e => e.EventId.Id == 800 && e["Action"] == "replace" && e["Principal"] == "replacer-app");
+        Assert.Equal(("OK", "c-1", replaced.Document.Etag), (replaceEvent["Outcome"], replaceEvent["DocumentId"], replaceEvent["ETag"]));
+        var deletes = fixture.Logs.Audit.Where(e => e.EventId.Id == 800 && e["Action"] == "delete" && e["Principal"] == "replacer-app").ToList();
+        Assert.Equal(["OK", "NotFound"], deletes.Select(e => e["Outcome"]));
+        Assert.All(deletes, e => Assert.Equal(("c-1", "tenant-9"), (e["DocumentId"], e["PartitionKey"])));
+        Assert.DoesNotContain("create-body-77", fixture.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadMany_needs_read_on_its_collection_and_is_not_audited_as_a_write()
+    {
+        var request = new ReadManyRequest { Collection = "orders", Keys = { new V1.DocumentKey { Id = "absent-1", PartitionKey = "c" } } };
+        var writer = Issuer.Token("many-writer", ["orders.write", "items.read"]);
+        var status = await RpcAssert.FailsAsync(StatusCode.PermissionDenied, "PERMISSION_DENIED", () => Client.ReadManyAsync(request, Bearer(writer)).ResponseAsync);
+        Assert.Equal(("orders", "read"), (status.GetDetail<ErrorInfo>().Metadata["collection"], status.GetDetail<ErrorInfo>().Metadata["action"]));
+
+        var reader = Issuer.Token("many-reader", ["orders.read"]);
+        var read = await Client.ReadManyAsync(request, Bearer(reader));
+        Assert.Equal("absent-1", Assert.Single(read.Missing).Id);
+        Assert.DoesNotContain(fixture.Logs.Audit, e => e["Principal"] == "many-reader");
+    }
+
+    [Fact]
+    public async Task A_batch_needs_the_action_of_every_operation_and_is_audited_once_as_a_batch()
+    {
+        var token = Issuer.Token("batch-app", ["items.read", "items.create", "items.upsert"]);
+        var allowed = new ExecuteBatchRequest
+        {
+            Collection = "items",
+            PartitionKey = "tenant-b",
+            Operations =
+            {
+                new BatchOperation { Create = new BatchWrite { DocumentJson = Json.Bytes("""{"id":"b-1","pk":"tenant-b"}""") } },
+                new BatchOperation { Upsert = new BatchWrite { Document = Json.Struct("""{"id":"b-2","pk":"tenant-b"}""") } },
+                new BatchOperation { Read = new BatchKey { Id = "b-1" } },
+            },
+        };
+        var result = await Client.ExecuteBatchAsync(allowed, Bearer(token));
+        Assert.Equal(3, result.Results.Count);
+
+        // One delete makes the whole batch need delete: denied before anything runs.
+        var withDelete = allowed.Clone();
+        withDelete.Operations[0] = new BatchOperation { Create = new BatchWrite { DocumentJson = Json.Bytes("""{"id":"b-3","pk":"tenant-b"}""") } };
+        withDelete.Operations.Add(new BatchOperation { Delete = new BatchKey { Id = "b-2" } });
+        var status = await RpcAssert.FailsAsync(StatusCode.PermissionDenied, "PERMISSION_DENIED", () => Client.ExecuteBatchAsync(withDelete, Bearer(token)).ResponseAsync);
+        Assert.Equal("delete", status.GetDetail<ErrorInfo>().Metadata["action"]);
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND", () =>
+            Client.GetAsync(new GetRequest { Collection = "items", Id = "b-3", PartitionKey = "tenant-b" }, Bearer(token)).ResponseAsync);
+
+        var batch = Assert.Single(fixture.Logs.Audit, e => e.EventId.Id == 800 && e["Principal"] == "batch-app");
+        Assert.Equal(("OK", "batch", "items", "tenant-b"), (batch["Outcome"], batch["Action"], batch["Collection"], batch["PartitionKey"]));
+        Assert.Single(fixture.Logs.Audit, e => e.EventId.Id == 801 && e["Principal"] == "batch-app" && e["Action"] == "delete");
+    }
+
     private static Metadata Bearer(string token) => JwtServerFixture.Bearer(token);
 }

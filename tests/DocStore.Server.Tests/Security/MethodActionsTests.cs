@@ -101,6 +101,28 @@ public sealed class MethodActionsTests
         Assert.Throws<InvalidOperationException>(() => BatchRule.OperationKinds(new server::DocStore.V1.GetRequest()).ToList());
     }
 
+    [Fact]
+    public void The_batch_rule_reads_each_operation_of_a_real_batch_and_leaves_an_empty_one_to_validation()
+    {
+        var request = new server::DocStore.V1.ExecuteBatchRequest
+        {
+            Collection = "orders",
+            PartitionKey = "c",
+            Operations =
+            {
+                new server::DocStore.V1.BatchOperation { Read = new server::DocStore.V1.BatchKey { Id = "a" } },
+                new server::DocStore.V1.BatchOperation(),
+                new server::DocStore.V1.BatchOperation { Delete = new server::DocStore.V1.BatchKey { Id = "b" } },
+                new server::DocStore.V1.BatchOperation { Patch = new server::DocStore.V1.BatchPatch { Id = "c" } },
+                new server::DocStore.V1.BatchOperation { Read = new server::DocStore.V1.BatchKey { Id = "d" } },
+            },
+        };
+        Assert.Equal(["read", "delete", "patch", "read"], BatchRule.OperationKinds(request));
+        Assert.Equal(
+            [new Requirement("orders", "read"), new Requirement("orders", "delete"), new Requirement("orders", "patch")],
+            MethodRuleFor("ExecuteBatch").RequirementsOf(request));
+    }
+
     [Theory]
     [InlineData("items.read", "items", "read", true)]
     [InlineData("items.read", "items", "query", false)]

@@ -3,12 +3,13 @@ using DocStore.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using DocumentKey = DocStore.Server.Storage.DocumentKey;
 
 namespace DocStore.Server.Api.Wire;
 
 /// <summary>
-/// A response that carries one document (<c>GetResponse</c>, <c>UpsertResponse</c> and
-/// <c>PatchResponse</c> share the layout <c>{ Document document = 1; ResponseInfo info = 2; }</c>),
+/// A response that carries one document (<c>GetResponse</c>, <c>UpsertResponse</c>, <c>PatchResponse</c>,
+/// <c>CreateResponse</c> and <c>ReplaceResponse</c> share the layout <c>{ Document document = 1; ResponseInfo info = 2; }</c>),
 /// serialized by <see cref="Marshaller"/> with the body spliced in: the stored JSON as
 /// <c>body_json</c>, or the Struct encoding written straight from the stored JSON (or from the
 /// request's own Struct bytes) as <c>body</c>. No Struct DOM is built for either.
@@ -47,13 +48,7 @@ internal sealed class DocumentReply : IMessageView
     /// </summary>
     public static DocumentReply Create(DocumentKey key, StoredDocument stored, BodyFormat format, ReadOnlyMemory<byte>? structBody = null)
     {
-        var document = new Document
-        {
-            Id = key.Id,
-            PartitionKey = key.PartitionKey,
-            Etag = stored.ETag,
-            UpdateTime = Timestamp.FromDateTimeOffset(stored.UpdateTime),
-        };
+        var document = Head(key, stored);
         var info = new ResponseInfo { SessionToken = stored.SessionToken, RequestCharge = stored.RequestCharge };
         if (format == BodyFormat.Json)
         {
@@ -66,6 +61,33 @@ internal sealed class DocumentReply : IMessageView
             ? new DocumentReply(document, info, null, bytes)
             : new DocumentReply(document, info, JsonToStruct.Measure(stored.Body), default);
     }
+
+    /// <summary>
+    /// The stored document as a <c>Document</c> message in <paramref name="format"/>, for replies that carry
+    /// several (ReadMany, ExecuteBatch): the JSON as it is, or a Struct read from it.
+    /// </summary>
+    public static Document Message(DocumentKey key, StoredDocument stored, BodyFormat format)
+    {
+        var document = Head(key, stored);
+        if (format == BodyFormat.Json)
+        {
+            document.BodyJson = UnsafeByteOperations.UnsafeWrap(stored.Body);
+        }
+        else
+        {
+            document.Body = StructJson.ParseStruct(stored.Body.Span);
+        }
+
+        return document;
+    }
+
+    private static Document Head(DocumentKey key, StoredDocument stored) => new()
+    {
+        Id = key.Id,
+        PartitionKey = key.PartitionKey,
+        Etag = stored.ETag,
+        UpdateTime = Timestamp.FromDateTimeOffset(stored.UpdateTime),
+    };
 
     private void Serialize(SerializationContext context)
     {

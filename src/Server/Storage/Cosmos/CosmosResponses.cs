@@ -20,6 +20,11 @@ internal static partial class CosmosResponses
 
     public static async Task<StoreResult> ToResultAsync(ResponseMessage response, CosmosOperation operation, CollectionDefinition collection, ILogger logger, CancellationToken cancellationToken)
     {
+        if (response.IsSuccessStatusCode && operation == CosmosOperation.Delete)
+        {
+            return StoreResult.Deleted(response.Headers.Session ?? "", response.Headers.RequestCharge);
+        }
+
         if (response.IsSuccessStatusCode)
         {
             var body = await ReadAllAsync(response.Content, cancellationToken);
@@ -33,12 +38,12 @@ internal static partial class CosmosResponses
     public static Task<StoreResult> FromExceptionAsync(CosmosException exception, CosmosOperation operation, CollectionDefinition collection, ILogger logger) =>
         FailureAsync(exception.StatusCode, exception.SubStatusCode, exception.Headers, () => Task.FromResult(CleanMessage(exception.ResponseBody ?? exception.Message)), operation, collection, logger);
 
-    private static async Task<StoreResult> FailureAsync(HttpStatusCode statusCode, int subStatus, Headers headers, Func<Task<string>> message, CosmosOperation operation, CollectionDefinition collection, ILogger logger)
+    public static async Task<StoreResult> FailureAsync(HttpStatusCode statusCode, int subStatus, Headers headers, Func<Task<string>> message, CosmosOperation operation, CollectionDefinition collection, ILogger logger)
     {
         var status = (int)statusCode;
         switch (statusCode)
         {
-            case HttpStatusCode.NotFound when subStatus == OwnerResourceNotFound || operation == CosmosOperation.Upsert:
+            case HttpStatusCode.NotFound when subStatus == OwnerResourceNotFound || operation is CosmosOperation.Upsert or CosmosOperation.Create:
                 Log.ContainerMissing(logger, collection.Name, collection.Container, headers.ActivityId);
                 return StoreResult.Failure(StoreStatus.Unavailable, $"the container of collection '{collection.Name}' does not exist");
             case HttpStatusCode.NotFound when operation == CosmosOperation.ConditionalReplace:
@@ -49,6 +54,8 @@ internal static partial class CosmosResponses
                 return headers.Session is { Length: > 0 } token ? StoreResult.Failure(StoreStatus.NotFound, sessionToken: token) : StoreResult.NotFound;
             case HttpStatusCode.PreconditionFailed:
                 return StoreResult.PreconditionFailed;
+            case HttpStatusCode.Conflict when operation == CosmosOperation.Create:
+                return StoreResult.AlreadyExists;
             case HttpStatusCode.TooManyRequests:
                 return StoreResult.Failure(StoreStatus.Throttled, retryAfter: RetryAfter(headers));
             case HttpStatusCode.BadRequest when operation is CosmosOperation.QueryContinued or CosmosOperation.ChangeFeed:
@@ -76,10 +83,11 @@ internal static partial class CosmosResponses
         ToDocument(json, headers.ETag, headers.Session ?? "", headers.RequestCharge);
 
     /// <summary>
-    /// The document without system properties; the etag is <paramref name="etagHeader"/> when set, else
-    /// the document's <c>_etag</c>. The change feed's items also carry <c>_lsn</c>, which goes too. One
-    /// forward pass over the body finds the system properties; the rest is copied as it is, never
-    /// parsed into a DOM and written again.
+    /// The document without system properties, with the etag, session token and charge given (a batch's, a
+    /// read-many's, a query's or the change feed's); the etag is <paramref name="etagHeader"/> when set, else the
+    /// document's <c>_etag</c>. The change feed's items also carry <c>_lsn</c>, which goes too. One forward pass
+    /// over the body finds the system properties; the rest is copied as it is, never parsed into a DOM and
+    /// written again.
     /// </summary>
     public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, string? etagHeader, string sessionToken, double requestCharge, bool fromChangeFeed = false)
     {
@@ -229,7 +237,7 @@ internal static partial class CosmosResponses
     private static int SubStatus(Headers headers) =>
         int.TryParse(headers["x-ms-substatus"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : 0;
 
-    private static async Task<ReadOnlyMemory<byte>> ReadAllAsync(Stream? content, CancellationToken cancellationToken)
+    public static async Task<ReadOnlyMemory<byte>> ReadAllAsync(Stream? content, CancellationToken cancellationToken)
     {
         if (content is null)
         {

@@ -170,7 +170,8 @@ internal sealed partial class EmbeddedDocumentStore
     }
 
     /// <summary>Wakes the streams waiting on the collection once a successful write has committed.</summary>
-    private async Task<StoreResult> SignalAfter(CollectionDefinition collection, Task<StoreResult> write)
+    private async Task<T> SignalAfter<T>(CollectionDefinition collection, Task<T> write)
+        where T : IStoreOutcome
     {
         var result = await write;
         if (result.Status == StoreStatus.Ok && _changeSignals.TryRemove(collection.Container, out var signal))

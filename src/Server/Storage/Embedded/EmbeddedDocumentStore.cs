@@ -111,33 +111,44 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
     /// <summary>A read through the replica-lag model: see the remarks on this class.</summary>
     private StoreResult ReadLagging(string container, DocumentKey key, string? sessionToken)
     {
-        var required = sessionToken is null
-            ? _sessionLsns.GetValueOrDefault(container)
-            : SessionToken.ParseOrNull(sessionToken)?.Find("0")?.GlobalLsn ?? 0;
-        var cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - _lagMilliseconds;
+        var required = RequiredLsn(container, sessionToken);
         return WithSession(session =>
         {
             using var snapshot = session.Connection.BeginTransaction(deferred: true);
-            var current = session.Read(snapshot, container, key);
-            var lagging = session.LaggingLsn(snapshot, container, cutoff);
-            var collectionLsn = current?.CollectionLsn ?? lagging ?? 0;
-            var view = Math.Min(collectionLsn, Math.Max(lagging ?? collectionLsn, required));
-            Observe(container, view);
-            var version = current is { } row && row.Lsn <= view
-                ? (row.Body, row.ETag, row.CommittedAt, row.Lsn)
-                : current is null ? null : session.ReadVersion(snapshot, container, key, view);
-            if (version is not { } found)
-            {
-                return StoreResult.Failure(StoreStatus.NotFound, null, null, SessionToken.ForEmbedded(view));
-            }
-
-            return StoreResult.Success(new StoredDocument(
-                found.Body,
-                found.ETag,
-                DateTimeOffset.FromUnixTimeMilliseconds(found.CommittedAt),
-                SessionToken.ForEmbedded(view),
-                RequestCharge.ForRead(found.Body.Length)));
+            var view = LaggingView(session, snapshot, container, required);
+            return VersionAt(session, snapshot, container, key, view) is { } found
+                ? StoreResult.Success(found)
+                : StoreResult.Failure(StoreStatus.NotFound, null, null, SessionToken.ForEmbedded(view));
         });
+    }
+
+    /// <summary>The LSN a lagging read must reach: the session token's, or else this process's own.</summary>
+    private long RequiredLsn(string container, string? sessionToken) =>
+        sessionToken is null
+            ? _sessionLsns.GetValueOrDefault(container)
+            : SessionToken.ParseOrNull(sessionToken)?.Find("0")?.GlobalLsn ?? 0;
+
+    /// <summary>The collection LSN a lagging replica answers at: lagging by the window, unless <paramref name="required"/> names a later one.</summary>
+    private long LaggingView(SqliteSession session, SqliteTransaction snapshot, string container, long required)
+    {
+        var cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - _lagMilliseconds;
+        var lagging = session.LaggingLsn(snapshot, container, cutoff);
+        var collectionLsn = session.CollectionLsn(snapshot, container);
+        var view = Math.Min(collectionLsn, Math.Max(lagging ?? collectionLsn, required));
+        Observe(container, view);
+        return view;
+    }
+
+    /// <summary>The document as a replica at <paramref name="view"/> holds it, or <see langword="null"/> when it did not exist then (never written, or deleted: a tombstone).</summary>
+    private static StoredDocument? VersionAt(SqliteSession session, SqliteTransaction snapshot, string container, DocumentKey key, long view)
+    {
+        var current = session.Read(snapshot, container, key);
+        var version = current is { } row && row.Lsn <= view
+            ? (row.Body, row.ETag, row.CommittedAt, row.Lsn)
+            : session.ReadVersion(snapshot, container, key, view);
+        return version is { } found && found.ETag.Length > 0
+            ? new StoredDocument(found.Body, found.ETag, DateTimeOffset.FromUnixTimeMilliseconds(found.CommittedAt), SessionToken.ForEmbedded(view), RequestCharge.ForRead(found.Body.Length))
+            : null;
     }
 
     /// <summary>Advances this process's session container, as a <c>CosmosClient</c> does on every response.</summary>
@@ -145,56 +156,199 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         _sessionLsns.AddOrUpdate(container, static (_, lsn) => lsn, static (_, seen, lsn) => Math.Max(seen, lsn), lsn);
 
     public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-        SignalAfter(collection, _groupCommit.WriteAsync(
-            (session, transaction) =>
-            {
-                if (ifMatch is not null && session.ReadETag(transaction, collection.Container, key) != ifMatch)
-                {
-                    return StoreResult.PreconditionFailed;
-                }
-
-                return StoreResult.Success(Write(session, transaction, collection.Container, key, body));
-            },
-            cancellationToken));
+        WriteAsync(collection, new BatchStep(BatchStepKind.Upsert, key, body, IfMatch: ifMatch), cancellationToken);
 
     public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, DocumentFilter? condition, CancellationToken cancellationToken) =>
+        WriteAsync(collection, new BatchStep(BatchStepKind.Patch, key, Patch: operations, IfMatch: ifMatch, Condition: condition), cancellationToken);
+
+    public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        WriteAsync(collection, new BatchStep(BatchStepKind.Create, key, body), cancellationToken);
+
+    public Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
+        WriteAsync(collection, new BatchStep(BatchStepKind.Replace, key, body, IfMatch: ifMatch), cancellationToken);
+
+    public Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken) =>
+        WriteAsync(collection, new BatchStep(BatchStepKind.Delete, key, IfMatch: ifMatch), cancellationToken);
+
+    public Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var container = collection.Container;
+        var required = _lagMilliseconds > 0 ? RequiredLsn(container, sessionToken) : 0;
+        return Task.FromResult(WithSession(
+            (container, keys, required),
+            (session, state) =>
+            {
+                // One snapshot: every document as of one collection LSN.
+                using var snapshot = session.Connection.BeginTransaction(deferred: true);
+                var view = _lagMilliseconds > 0
+                    ? LaggingView(session, snapshot, state.container, state.required)
+                    : session.CollectionLsn(snapshot, state.container);
+                var documents = new StoredDocument?[state.keys.Count];
+                var charge = 0.0;
+                for (var i = 0; i < documents.Length; i++)
+                {
+                    documents[i] = VersionAt(session, snapshot, state.container, state.keys[i], view);
+                    charge += documents[i]?.RequestCharge ?? 1;
+                }
+
+                return ReadManyStoreResult.Success(documents, SessionToken.ForEmbedded(view), Math.Round(charge, 2));
+            },
+            ReadManyStoreResult.Failed));
+    }
+
+    /// <summary>
+    /// Runs the batch inside the group commit's transaction, under a savepoint: when an operation
+    /// fails, the savepoint is rolled back, so the batch leaves nothing while the other writes of the
+    /// same group commit. Each operation sees the ones before it.
+    /// </summary>
+    public Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
         SignalAfter(collection, _groupCommit.WriteAsync(
             (session, transaction) =>
             {
-                if (session.ReadForWrite(transaction, collection.Container, key) is not { } current)
+                const string savepoint = "batch";
+                transaction.Save(savepoint);
+                var results = new StoreResult[operations.Count];
+                var charge = 0.0;
+                try
+                {
+                    for (var i = 0; i < results.Length; i++)
+                    {
+                        var result = Apply(session, transaction, collection.Container, operations[i]);
+                        if (result.Status != StoreStatus.Ok)
+                        {
+                            transaction.Rollback(savepoint);
+                            return BatchStoreResult.OperationFailed(i, result);
+                        }
+
+                        results[i] = result;
+                        charge += result.RequestCharge;
+                    }
+                }
+                catch
+                {
+                    transaction.Rollback(savepoint);
+                    throw;
+                }
+
+                transaction.Release(savepoint);
+                var token = SessionToken.ForEmbedded(session.CollectionLsn(transaction, collection.Container));
+                return BatchStoreResult.Success(results, token, Math.Round(charge, 2));
+            },
+            BatchStoreResult.Failed,
+            cancellationToken));
+
+    /// <summary>One write through the group commit.</summary>
+    private Task<StoreResult> WriteAsync(CollectionDefinition collection, BatchStep step, CancellationToken cancellationToken) =>
+        SignalAfter(collection, _groupCommit.WriteAsync((session, transaction) => Apply(session, transaction, collection.Container, step), cancellationToken));
+
+    /// <summary>
+    /// Applies one operation inside a write transaction, with Cosmos DB's item semantics. An operation
+    /// that fails writes nothing: every check comes before the write.
+    /// </summary>
+    private StoreResult Apply(SqliteSession session, SqliteTransaction transaction, string container, BatchStep step)
+    {
+        var key = step.Key;
+        switch (step.Kind)
+        {
+            case BatchStepKind.Read:
+                if (session.Read(transaction, container, key) is not { } row)
                 {
                     return StoreResult.NotFound;
                 }
 
-                if (ifMatch is not null && current.ETag != ifMatch)
+                return StoreResult.Success(new StoredDocument(
+                    row.Body, row.ETag, DateTimeOffset.FromUnixTimeMilliseconds(row.CommittedAt), SessionToken.ForEmbedded(row.CollectionLsn), RequestCharge.ForRead(row.Body.Length)));
+            case BatchStepKind.Create:
+                return session.ReadETag(transaction, container, key) is not null
+                    ? StoreResult.AlreadyExists
+                    : StoreResult.Success(Write(session, transaction, container, key, step.Body));
+            case BatchStepKind.Upsert:
+                // An upsert with if_match is a conditional replace: an absent document does not match.
+                return step.IfMatch is not null && session.ReadETag(transaction, container, key) != step.IfMatch
+                    ? StoreResult.PreconditionFailed
+                    : StoreResult.Success(Write(session, transaction, container, key, step.Body));
+            case BatchStepKind.Replace:
+                return session.ReadETag(transaction, container, key) switch
                 {
-                    return StoreResult.PreconditionFailed;
-                }
-
-                if (condition is not null && !FilterEvaluator.Matches(condition, JsonOrder.Parse(current.Body)))
+                    null => StoreResult.NotFound,
+                    var etag when step.IfMatch is not null && etag != step.IfMatch => StoreResult.PreconditionFailed,
+                    _ => StoreResult.Success(Write(session, transaction, container, key, step.Body)),
+                };
+            case BatchStepKind.Delete:
+                return session.ReadETag(transaction, container, key) switch
                 {
-                    return StoreResult.Failure(StoreStatus.ConditionNotMet);
-                }
+                    null => StoreResult.NotFound,
+                    var etag when step.IfMatch is not null && etag != step.IfMatch => StoreResult.PreconditionFailed,
+                    _ => Delete(session, transaction, container, key),
+                };
+            case BatchStepKind.Patch:
+                return ApplyPatch(session, transaction, container, key, step);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(step), step.Kind, "Unknown batch operation.");
+        }
+    }
 
-                var document = (JsonObject)JsonNode.Parse(current.Body, documentOptions: DocumentJson.DocumentOptions)!;
-                if (JsonPatcher.Apply(document, operations) is { } error)
-                {
-                    return StoreResult.Failure(StoreStatus.PatchNotApplicable, error);
-                }
+    /// <summary>A patch, after its etag and then its condition (the order Cosmos DB checks them in).</summary>
+    private StoreResult ApplyPatch(SqliteSession session, SqliteTransaction transaction, string container, DocumentKey key, BatchStep step)
+    {
+        if (session.ReadForWrite(transaction, container, key) is not { } current)
+        {
+            return StoreResult.NotFound;
+        }
 
-                if (Serialize(document) is not { } body)
-                {
-                    return StoreResult.Failure(StoreStatus.TooLarge, $"the patched document would nest objects and arrays deeper than {DocumentLimits.MaxDepth} levels");
-                }
+        if (step.IfMatch is not null && current.ETag != step.IfMatch)
+        {
+            return StoreResult.PreconditionFailed;
+        }
 
-                if (body.Length > DocumentLimits.MaxDocumentBytes)
-                {
-                    return StoreResult.Failure(StoreStatus.TooLarge, $"the patched document would be {body.Length} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
-                }
+        if (step.Condition is not null && !FilterEvaluator.Matches(step.Condition, JsonOrder.Parse(current.Body)))
+        {
+            return StoreResult.Failure(StoreStatus.ConditionNotMet);
+        }
 
-                return StoreResult.Success(Write(session, transaction, collection.Container, key, body));
-            },
-            cancellationToken));
+        var document = (JsonObject)JsonNode.Parse(current.Body, documentOptions: DocumentJson.DocumentOptions)!;
+        if (JsonPatcher.Apply(document, step.Patch!) is { } error)
+        {
+            return StoreResult.Failure(StoreStatus.PatchNotApplicable, error);
+        }
+
+        if (Serialize(document) is not { } body)
+        {
+            return StoreResult.Failure(StoreStatus.TooLarge, $"the patched document would nest objects and arrays deeper than {DocumentLimits.MaxDepth} levels");
+        }
+
+        if (body.Length > DocumentLimits.MaxDocumentBytes)
+        {
+            return StoreResult.Failure(StoreStatus.TooLarge, $"the patched document would be {body.Length} bytes as UTF-8 JSON; the limit is {DocumentLimits.MaxDocumentBytes} bytes (2 MB)");
+        }
+
+        return StoreResult.Success(Write(session, transaction, container, key, body));
+    }
+
+    /// <summary>
+    /// Deletes the current version. It is a write: it takes the collection's next LSN, and under the
+    /// replica-lag model keeps the deleted version and a tombstone for lagging readers.
+    /// </summary>
+    private StoreResult Delete(SqliteSession session, SqliteTransaction transaction, string container, DocumentKey key)
+    {
+        var lsn = session.NextLsn(transaction, container);
+        var committedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_lagMilliseconds > 0)
+        {
+            var cutoff = committedAt - _lagMilliseconds;
+            session.KeepForLaggingReaders(transaction, container, key, lsn, committedAt, cutoff);
+            session.KeepTombstone(transaction, container, key, lsn, committedAt, cutoff);
+        }
+
+        session.Delete(transaction, container, key);
+        if (_lagMilliseconds > 0)
+        {
+            Observe(container, lsn);
+        }
+
+        return StoreResult.Deleted(SessionToken.ForEmbedded(lsn), RequestCharge.ForWrite(0));
+    }
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
         Task.FromResult(TryWithSession(static session => session.Ping(), out _));

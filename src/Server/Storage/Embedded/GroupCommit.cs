@@ -39,10 +39,19 @@ internal sealed class GroupCommit : IDisposable
     /// Queues <paramref name="write"/>, which runs inside the batch's transaction and must not
     /// commit it, and completes once the batch has committed (or failed).
     /// </summary>
-    public Task<StoreResult> WriteAsync(Func<SqliteSession, SqliteTransaction, StoreResult> write, CancellationToken cancellationToken)
+    public Task<StoreResult> WriteAsync(Func<SqliteSession, SqliteTransaction, StoreResult> write, CancellationToken cancellationToken) =>
+        WriteAsync(write, static unavailable => unavailable, cancellationToken);
+
+    /// <summary>
+    /// Queues <paramref name="write"/>, which runs inside the batch's transaction and must not commit
+    /// it; a write that can fail after writing must undo its own changes (a savepoint) before it
+    /// returns. Completes once the batch has committed, or with <paramref name="unavailable"/>'s
+    /// result when it could not.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteSession, SqliteTransaction, T> write, Func<StoreResult, T> unavailable, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var pending = new PendingWrite(write, cancellationToken);
+        var pending = new PendingWrite<T>(write, unavailable, cancellationToken);
         return _queue.Writer.TryWrite(pending) ? pending.Completion.Task : throw new ObjectDisposedException(nameof(GroupCommit));
     }
 
@@ -61,7 +70,7 @@ internal sealed class GroupCommit : IDisposable
             {
                 if (next.CancellationToken.IsCancellationRequested)
                 {
-                    next.Completion.TrySetCanceled(next.CancellationToken);
+                    next.Cancel();
                 }
                 else
                 {
@@ -91,7 +100,7 @@ internal sealed class GroupCommit : IDisposable
                     {
                         try
                         {
-                            pending.Result = pending.Write(session, transaction);
+                            pending.Run(session, transaction);
                         }
                         catch (Exception e) when (e is not SqliteException)
                         {
@@ -110,7 +119,7 @@ internal sealed class GroupCommit : IDisposable
         {
             foreach (var pending in batch)
             {
-                pending.Completion.TrySetException(e);
+                pending.Complete(null, e);
             }
 
             return;
@@ -118,31 +127,52 @@ internal sealed class GroupCommit : IDisposable
 
         foreach (var pending in batch)
         {
-            if (!committed)
-            {
-                pending.Completion.TrySetResult(unavailable!); // set whenever the batch did not commit
-            }
-            else if (pending.Fault is not null)
-            {
-                pending.Completion.TrySetException(pending.Fault);
-            }
-            else
-            {
-                pending.Completion.TrySetResult(pending.Result!);
-            }
+            // unavailable is set whenever the batch did not commit; then no write's own fault matters.
+            pending.Complete(committed ? null : unavailable!, committed ? pending.Fault : null);
         }
     }
 
-    private sealed class PendingWrite(Func<SqliteSession, SqliteTransaction, StoreResult> write, CancellationToken cancellationToken)
+    /// <summary>A queued write, whatever its result type.</summary>
+    private abstract class PendingWrite(CancellationToken cancellationToken)
     {
-        public Func<SqliteSession, SqliteTransaction, StoreResult> Write { get; } = write;
-
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
-        public TaskCompletionSource<StoreResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public StoreResult? Result { get; set; }
-
         public Exception? Fault { get; set; }
+
+        /// <summary>Runs the write inside the batch's transaction, keeping its result.</summary>
+        public abstract void Run(SqliteSession session, SqliteTransaction transaction);
+
+        /// <summary>Completes the caller's task: with the write's result, the store's <paramref name="unavailable"/> result, or <paramref name="fault"/>.</summary>
+        public abstract void Complete(StoreResult? unavailable, Exception? fault);
+
+        public abstract void Cancel();
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteSession, SqliteTransaction, T> write, Func<StoreResult, T> unavailable, CancellationToken cancellationToken)
+        : PendingWrite(cancellationToken)
+    {
+        private T? _result;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Run(SqliteSession session, SqliteTransaction transaction) => _result = write(session, transaction);
+
+        public override void Complete(StoreResult? unavailableResult, Exception? fault)
+        {
+            if (fault is not null)
+            {
+                Completion.TrySetException(fault);
+            }
+            else if (unavailableResult is not null)
+            {
+                Completion.TrySetResult(unavailable(unavailableResult));
+            }
+            else
+            {
+                Completion.TrySetResult(_result!);
+            }
+        }
+
+        public override void Cancel() => Completion.TrySetCanceled(CancellationToken);
     }
 }

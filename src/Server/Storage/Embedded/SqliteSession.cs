@@ -21,6 +21,10 @@ internal sealed class SqliteSession : IDisposable
     private readonly SqliteCommand _pruneLog;
     private readonly SqliteCommand _firstLsnAfter;
     private readonly SqliteCommand _readVersion;
+    private readonly SqliteCommand _delete;
+    private readonly SqliteCommand _keepTombstone;
+    private readonly SqliteCommand _pruneCollectionHistory;
+    private readonly SqliteCommand _collectionLsn;
 
     private SqliteSession(SqliteConnection connection)
     {
@@ -50,6 +54,10 @@ internal sealed class SqliteSession : IDisposable
             SET body = excluded.body, etag = excluded.etag, lsn = excluded.lsn, committed_at = excluded.committed_at
             """, "$c", "$pk", "$id", "$body", "$etag", "$lsn", "$at");
         _ping = Prepare("SELECT count(*) FROM collection_lsn");
+        _delete = Prepare(
+            "DELETE FROM documents WHERE collection = $c AND partition_key = $pk AND id = $id",
+            "$c", "$pk", "$id");
+        _collectionLsn = Prepare("SELECT lsn FROM collection_lsn WHERE collection = $c", "$c");
 
         // The replica-lag model's statements (see EmbeddedDocumentStore).
         _keepHistory = Prepare("""
@@ -76,6 +84,17 @@ internal sealed class SqliteSession : IDisposable
             WHERE collection = $c AND partition_key = $pk AND id = $id AND lsn <= $lsn
             ORDER BY lsn DESC LIMIT 1
             """, "$c", "$pk", "$id", "$lsn");
+
+        // A delete leaves a tombstone (empty etag and body) at its LSN, so that a lagging reader between
+        // the delete and a later re-creation finds the document absent; and, since a deleted document
+        // may never be written again, it prunes the whole collection's history past the window.
+        _keepTombstone = Prepare("""
+            INSERT OR REPLACE INTO document_history (collection, partition_key, id, lsn, body, etag, committed_at, superseded_at)
+            VALUES ($c, $pk, $id, $lsn, X'', '', $at, $at)
+            """, "$c", "$pk", "$id", "$lsn", "$at");
+        _pruneCollectionHistory = Prepare(
+            "DELETE FROM document_history WHERE collection = $c AND superseded_at <= $cutoff",
+            "$c", "$cutoff");
     }
 
     public SqliteConnection Connection { get; }
@@ -148,6 +167,7 @@ internal sealed class SqliteSession : IDisposable
                 superseded_at INTEGER NOT NULL, -- Unix milliseconds when the next version committed
                 PRIMARY KEY (collection, partition_key, id, lsn)
             );
+            CREATE INDEX IF NOT EXISTS document_history_by_age ON document_history (collection, superseded_at);
             CREATE TABLE IF NOT EXISTS commit_log (
                 collection TEXT NOT NULL,
                 lsn INTEGER NOT NULL,
@@ -228,6 +248,39 @@ internal sealed class SqliteSession : IDisposable
         _pruneLog.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// For a delete under the replica-lag model, after <see cref="KeepForLaggingReaders"/>: records the
+    /// delete as a tombstone version at <paramref name="lsn"/>, and drops every version of the
+    /// collection that no reader lagging by at most the window can still see.
+    /// </summary>
+    public void KeepTombstone(SqliteTransaction transaction, string container, DocumentKey key, long lsn, long committedAt, long cutoff)
+    {
+        Bind(_keepTombstone, transaction, container, key);
+        _keepTombstone.Parameters[3].Value = lsn;
+        _keepTombstone.Parameters[4].Value = committedAt;
+        _keepTombstone.ExecuteNonQuery();
+
+        _pruneCollectionHistory.Transaction = transaction;
+        _pruneCollectionHistory.Parameters[0].Value = container;
+        _pruneCollectionHistory.Parameters[1].Value = cutoff;
+        _pruneCollectionHistory.ExecuteNonQuery();
+    }
+
+    /// <summary>Deletes the current version: <see langword="false"/> when there was none.</summary>
+    public bool Delete(SqliteTransaction transaction, string container, DocumentKey key)
+    {
+        Bind(_delete, transaction, container, key);
+        return _delete.ExecuteNonQuery() > 0;
+    }
+
+    /// <summary>The collection's last issued LSN, or 0 when nothing was ever written to it.</summary>
+    public long CollectionLsn(SqliteTransaction? transaction, string container)
+    {
+        _collectionLsn.Transaction = transaction;
+        _collectionLsn.Parameters[0].Value = container;
+        return _collectionLsn.ExecuteScalar() is long lsn ? lsn : 0;
+    }
+
     /// <summary>The current body and etag inside a write transaction, or <see langword="null"/>.</summary>
     public (byte[] Body, string ETag)? ReadForWrite(SqliteTransaction transaction, string container, DocumentKey key)
     {
@@ -279,6 +332,10 @@ internal sealed class SqliteSession : IDisposable
         _pruneLog.Dispose();
         _firstLsnAfter.Dispose();
         _readVersion.Dispose();
+        _delete.Dispose();
+        _keepTombstone.Dispose();
+        _pruneCollectionHistory.Dispose();
+        _collectionLsn.Dispose();
         Connection.Dispose();
     }
 
