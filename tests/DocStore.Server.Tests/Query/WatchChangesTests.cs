@@ -97,6 +97,9 @@ public sealed class WatchChangesTests : IDisposable
         using var c = Watch(timeout.Token);
         var refused = await Assert.ThrowsAsync<RpcException>(() => c.ResponseStream.MoveNext(timeout.Token));
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        var details = refused.GetRpcStatus();
+        Assert.Equal("TOO_MANY_STREAMS", details?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason);
+        Assert.NotNull(details?.GetDetail<Google.Rpc.RetryInfo>());
 
         await first.CancelAsync();
         while (OpenStreams > 1)
