@@ -16,6 +16,7 @@ apt_install() {
 missing=()
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) # the fixtures start their own, on free ports
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools) # redis-cli joins the Redis Cluster the cluster tests start
 command -v unzip >/dev/null 2>&1 || missing+=(unzip) # the package test reads the packed .nupkg
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"

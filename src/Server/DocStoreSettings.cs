@@ -51,6 +51,24 @@ internal sealed record DocStoreSettings(DocStoreOptions Options, IReadOnlyList<s
     public static string NotOneOf(string key, string value, Type enumType) =>
         $"{key}: '{value}' is not valid; use one of: {string.Join(", ", Enum.GetNames(enumType))}.";
 
+    /// <summary>
+    /// The problem with the PEM bundle of CAs that <paramref name="key"/> names at <paramref name="path"/>, or null
+    /// when it can be read and holds at least one certificate.
+    /// </summary>
+    public static string? PemBundleProblem(string key, string path)
+    {
+        try
+        {
+            var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            collection.ImportFromPemFile(path);
+            return collection.Count == 0 ? $"{key} '{path}' holds no PEM certificate." : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return $"{key} '{path}' cannot be read: {e.GetType().Name}.";
+        }
+    }
+
     /// <summary>A validator's result from the problems it collected.</summary>
     public static ValidateOptionsResult Result(List<string> problems) =>
         problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -78,6 +78,24 @@ public sealed class CrossObjectTests
 
     [HelmTheory]
     [MemberData(nameof(Variants.Names), MemberType = typeof(Variants))]
+    public async Task Each_file_a_setting_names_is_a_key_of_a_mounted_Secret(string variant)
+    {
+        var rendered = await Rendered.OfAsync(variant);
+        var settings = rendered.Single("ConfigMap")["data"]!.AsObject();
+        var mounts = rendered.Container["volumeMounts"]!.AsArray().ToDictionary(m => (string)m!["name"]!, m => (string)m!["mountPath"]!);
+        var secretFiles = rendered.PodTemplate["spec"]!["volumes"]!.AsArray()
+            .Where(v => v!["secret"] is not null)
+            .SelectMany(v => v!["secret"]!["items"]!.AsArray().Select(i => $"{mounts[(string)v["name"]!]}/{(string)i!["path"]!}"))
+            .ToHashSet(StringComparer.Ordinal);
+
+        // The certificate and CA paths (TLS, the client CA, the Redis CA): each must be a file the kubelet puts there.
+        var paths = settings.Where(p => p.Key.EndsWith("CaPath", StringComparison.Ordinal) || p.Key.StartsWith("DocStore__Tls__", StringComparison.Ordinal)).ToList();
+        Assert.All(paths, p => Assert.True(secretFiles.Contains((string)p.Value!), $"{variant}: {p.Key}={p.Value} is in no mounted Secret ({string.Join(", ", secretFiles)})"));
+        Assert.Equal(ValueOf(rendered, "redis.caSecretName") is not null, settings.ContainsKey("DocStore__Redis__TrustedCaPath"));
+    }
+
+    [HelmTheory]
+    [MemberData(nameof(Variants.Names), MemberType = typeof(Variants))]
     public async Task Each_reference_names_an_object_the_chart_renders_or_the_existing_Secret(string variant)
     {
         var rendered = await Rendered.OfAsync(variant);

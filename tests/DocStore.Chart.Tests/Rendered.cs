@@ -23,7 +23,7 @@ public static class Variants
         ["embedded"] = ("docstore", ["--set", "docstore.store=Embedded", "--set", $"existingSecret.name={ExistingSecret}", "--set", "auth.mode=None"]),
         ["autoscaling-networkpolicy-servicemonitor"] = ("docstore", [.. Cosmos, "--set", $"existingSecret.name={ExistingSecret}", "--set", "autoscaling.enabled=true", "--set", "networkPolicy.enabled=true", "--set", "networkPolicy.allowedNamespaceLabels.kubernetes\\.io/metadata\\.name=shop", "--set-string", "networkPolicy.allowedPodLabels.docstore-client=true", "--set", "networkPolicy.metricsNamespaceLabels.kubernetes\\.io/metadata\\.name=monitoring", "--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.serviceMonitor.labels.release=prometheus"]),
         ["fullname-override"] = ("shop", [.. Cosmos, "--set", "fullnameOverride=orders-store", "--set", "serviceAccount.create=false", "--set", "headlessService.enabled=false", "--set", "podDisruptionBudget.enabled=false"]),
-        ["tls-jwt"] = ("docstore", [.. Cosmos, "--set", "tls.secretName=docstore-tls", "--set", "auth.grants[0].principal=spiffe://cluster.local/ns/shop/sa/orders", "--set", "auth.grants[0].collections[0]=items", "--set", "auth.grants[0].actions[0]=read"]),
+        ["tls-jwt"] = ("docstore", [.. Cosmos, "--set", "tls.secretName=docstore-tls", "--set", "redis.caSecretName=redis-ca", "--set", "auth.grants[0].principal=spiffe://cluster.local/ns/shop/sa/orders", "--set", "auth.grants[0].collections[0]=items", "--set", "auth.grants[0].actions[0]=read"]),
     };
 
     /// <summary>The variant names, for [MemberData].</summary>

@@ -36,6 +36,22 @@ public sealed class ConsistencyCommandTests
         Assert.True(names.IndexOf("errors") < names.IndexOf("stale"), string.Join(",", names));
     }
 
+    [Fact]
+    public async Task In_delete_mode_an_unreachable_endpoint_fails_every_pair_and_a_stale_delete_is_named_as_such()
+    {
+        var (exitCode, output) = await RunAsync($"consistency --mode delete --endpoints {UnreachableEndpoint()} --ops 6 --concurrency 2 --json");
+        Assert.Equal(3, exitCode);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(("delete", 6), (json.RootElement.GetProperty("mode").GetString(), json.RootElement.GetProperty("errors").GetInt32()));
+
+        var settings = new ConsistencyCheckSettings([new Uri("http://a:1"), new Uri("http://b:1")], "items", "/pk", 10, 2, Mode: ConsistencyMode.Delete);
+        var summary = ConsistencyCommand.Summary(settings, new ConsistencyCheckResult(10, 0, 0, 0, TimeSpan.FromSeconds(1), null, StaleDeleted: 3));
+        Assert.StartsWith("STALE READS: 10 delete-then-read pairs", summary, StringComparison.Ordinal);
+        Assert.Contains("stale reads: 3 of 10 completed pairs", summary, StringComparison.Ordinal);
+        Assert.EndsWith(": 3 still found after the delete", summary, StringComparison.Ordinal);
+        Assert.Equal(1, (int)new ConsistencyCheckResult(10, 0, 0, 0, TimeSpan.Zero, null, StaleDeleted: 1).Verdict);
+    }
+
     [Theory]
     [InlineData(0, 0, 0, "CONSISTENT: ")]
     [InlineData(0, 2, 1, "STALE READS: ")]

@@ -26,10 +26,20 @@ public sealed class OperationMixTests
         Assert.Equal("get=3,patch=1", mix.ToString());
     }
 
+    [Fact]
+    public void The_write_operations_of_issue_12_are_names_of_the_mix()
+    {
+        var mix = OperationMix.Parse("batch=1,readmany=2,delete=3,replace=4,create=5,patch=6");
+
+        Assert.Equal([BenchOperation.Patch, BenchOperation.Create, BenchOperation.Replace, BenchOperation.Delete, BenchOperation.ReadMany, BenchOperation.Batch], mix.Operations);
+        Assert.Equal("patch=6,create=5,replace=4,delete=3,readmany=2,batch=1", mix.ToString());
+        Assert.Equal(BenchOperation.ReadMany, OperationMix.Parse("ReadMany=1").Operations[0]);
+    }
+
     [Theory]
     [InlineData("", "is not name=weight")]
     [InlineData("get", "is not name=weight")]
-    [InlineData("get=80,delete=20", "'delete' is not an operation")]
+    [InlineData("get=80,remove=20", "'remove' is not an operation")]
     [InlineData("0=5", "'0' is not an operation")]
     [InlineData("get=-1", "must be a whole number")]
     [InlineData("get=1.5", "must be a whole number")]

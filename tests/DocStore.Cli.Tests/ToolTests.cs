@@ -83,7 +83,7 @@ public sealed class ToolTests
     }
 
     [Theory]
-    [InlineData("--mix get=80,delete=20", "--mix: 'delete' is not an operation")]
+    [InlineData("--mix get=80,remove=20", "--mix: 'remove' is not an operation")]
     [InlineData("--concurrency 0", "--concurrency must be 1 or more")]
     [InlineData("--duration 0", "--duration must be above 0")]
     [InlineData("--doc-size 3000000", "--doc-size must be 64 to 2097152 bytes")]

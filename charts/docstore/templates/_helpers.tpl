@@ -110,9 +110,10 @@ message (`required` would name only the first). helm lint reports it as a warnin
 {{- end }}
 {{- end }}
 
-{{/* Where the TLS Secret and the client CA Secret are mounted. */}}
+{{/* Where the TLS Secret, the client CA Secret and the Redis CA Secret are mounted. */}}
 {{- define "docstore.tlsDirectory" -}}/etc/docstore/tls{{- end }}
 {{- define "docstore.clientCaDirectory" -}}/etc/docstore/client-ca{{- end }}
+{{- define "docstore.redisCaDirectory" -}}/etc/docstore/redis-ca{{- end }}
 
 {{/* The port the probes call: the plaintext health port when TLS is on, else the gRPC port. */}}
 {{- define "docstore.probePort" -}}

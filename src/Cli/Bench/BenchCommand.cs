@@ -21,7 +21,12 @@ internal static class BenchCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Calls in flight at once (closed loop)", DefaultValueFactory = _ => 64 };
         var duration = new Option<double>("--duration") { Description = "Seconds measured for the ceiling and for the mix each, in two halves (ceiling, mix, mix, ceiling)", DefaultValueFactory = _ => 10 };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of calls before each measured half, not recorded", DefaultValueFactory = _ => 3 };
-        var mix = new Option<string>("--mix") { Description = "Operation weights, e.g. get=80,upsert=15,patch=5; also query (a page of 20 in a partition) and changes (ReadChanges of a partition, 20 at most)", DefaultValueFactory = _ => "get=80,upsert=15,patch=5" };
+        var mix = new Option<string>("--mix")
+        {
+            Description = "Operation weights, e.g. get=80,upsert=15,patch=5; operations: get, upsert, patch, query (a page of 20 in a partition), changes (ReadChanges of a partition, 20 at most), create, replace, delete, readmany (10 keys), batch (10 upserts in one partition)",
+            DefaultValueFactory = _ => "get=80,upsert=15,patch=5",
+        };
+        var each = new Option<bool>("--each") { Description = "Measure every operation of --mix alone (its own ratio to the ceiling) instead of the mix, in one run" };
         var docSize = new Option<int>("--doc-size") { Description = "Bytes of each document as UTF-8 JSON", DefaultValueFactory = _ => 1024 };
         var documents = new Option<int>("--documents") { Description = "Documents stored before the run; Get and Patch pick among them", DefaultValueFactory = _ => 1000 };
         var collection = new Option<string>("--collection") { Description = "The collection, partitioned by /pk", DefaultValueFactory = _ => "items" };
@@ -39,7 +44,7 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Measure DocStore's throughput, latency and server CPU per call side by side with the ceiling, the gRPC health check of the liveness service (no I/O).")
         {
-            scenario, endpoints, concurrency, duration, warmup, mix, docSize, documents, collection, sharing, serverPath, serverPid, docShape, bodyFormat, baselinePath, json, baseline,
+            scenario, endpoints, concurrency, duration, warmup, mix, each, docSize, documents, collection, sharing, serverPath, serverPid, docShape, bodyFormat, baselinePath, json, baseline,
         };
         var securityOptions = new ChannelSecurity.Options();
         securityOptions.AddTo(command);
@@ -137,7 +142,8 @@ internal static class BenchCommand
                 parse.GetValue(endpoints) ?? [],
                 parse.GetValue(sharing)!,
                 security,
-                parse.GetValue(baseline));
+                parse.GetValue(baseline),
+                parse.GetValue(each));
             var custom = await CustomRun.RunAsync(settings, parse.GetValue(serverPath), parse.GetValue(serverPid), progress, cancellationToken);
             await Print(custom.ToJson(), custom.ToTable());
             return custom.Errors == 0 ? 0 : 1;

@@ -7,7 +7,7 @@ namespace DocStore.Cli.Bench;
 /// <summary>The settings of a run given on the command line.</summary>
 internal sealed record CustomSettings(
     int Concurrency, TimeSpan Duration, TimeSpan Warmup, OperationMix Mix, int DocumentBytes, int Documents, string Collection, IReadOnlyList<string> Endpoints, string Sharing,
-    ChannelSecurity? Security = null, string? BaselineEndpoint = null);
+    ChannelSecurity? Security = null, string? BaselineEndpoint = null, bool Each = false);
 
 /// <summary>The server's memory, when the benchmark started it.</summary>
 internal sealed record ServerMemory(long? PeakRssBytes, long? RssAfterBytes);
@@ -17,8 +17,11 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
 {
     public long Errors => Ceiling.Errors + Operations.Sum(o => o.Errors);
 
-    /// <summary>More than one operation: each operation's rps, and so its ratio to the ceiling, is its share of the mix.</summary>
-    public bool Mixed => Operations.Count > 1;
+    /// <summary>
+    /// More than one operation in one mix: each operation's rps, and so its ratio to the ceiling, is its share of
+    /// the mix. With <see cref="CustomSettings.Each"/>, every operation ran alone, so each ratio is its own.
+    /// </summary>
+    public bool Mixed => Operations.Count > 1 && !Settings.Each;
 
     /// <summary>Successful calls per second of the whole mix.</summary>
     public double MixRps => Operations.Sum(o => o.Rps);
@@ -60,11 +63,16 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
             json.WriteEndObject();
             ReportJson.WriteCeilingAndOperations(json, Ceiling, Operations);
             json.WriteBoolean("ratio_is_share_of_mix", Mixed);
-            json.WriteStartObject("mix");
-            json.WriteNumber("rps", Math.Round(MixRps, 1));
-            ReportJson.WriteNumberOrNull(json, "ratio_to_ceiling", Measurements.RatioToCeiling(MixRps, Ceiling.Rps), 4);
-            ReportJson.WriteNumberOrNull(json, "server_cpu_us_per_call", Operations.Count > 0 ? Operations[0].ServerCpuMicrosecondsPerCall : null, 1);
-            json.WriteEndObject();
+            json.WriteBoolean("each_alone", Settings.Each);
+            // Operations measured one at a time never ran as a mix.
+            if (!Settings.Each)
+            {
+                json.WriteStartObject("mix");
+                json.WriteNumber("rps", Math.Round(MixRps, 1));
+                ReportJson.WriteNumberOrNull(json, "ratio_to_ceiling", Measurements.RatioToCeiling(MixRps, Ceiling.Rps), 4);
+                ReportJson.WriteNumberOrNull(json, "server_cpu_us_per_call", Operations.Count > 0 ? Operations[0].ServerCpuMicrosecondsPerCall : null, 1);
+                json.WriteEndObject();
+            }
             if (Server is not null)
             {
                 json.WriteStartObject("server");
@@ -83,7 +91,10 @@ internal sealed record CustomReport(MachineInfo Machine, CustomSettings Settings
     public string ToTable()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"docstore bench: concurrency {Settings.Concurrency}, {Settings.Duration.TotalSeconds:0.#} s each for the ceiling and the mix (two halves, in the order ceiling, mix, mix, ceiling; {Settings.Warmup.TotalSeconds:0.#} s warm-up before each), mix {Settings.Mix}, {Settings.DocumentBytes} B documents x {Settings.Documents}, collection {Settings.Collection}");
+        var order = Settings.Each
+            ? "each operation alone: two halves, in the order ceiling, each operation, then the same in reverse"
+            : "two halves, in the order ceiling, mix, mix, ceiling";
+        text.AppendLine(CultureInfo.InvariantCulture, $"docstore bench: concurrency {Settings.Concurrency}, {Settings.Duration.TotalSeconds:0.#} s each for the ceiling and the mix ({order}; {Settings.Warmup.TotalSeconds:0.#} s warm-up before each), mix {Settings.Mix}, {Settings.DocumentBytes} B documents x {Settings.Documents}, collection {Settings.Collection}");
         text.AppendLine(CultureInfo.InvariantCulture, $"machine: {Machine.Describe()}");
         text.AppendLine(Settings.Endpoints.Count == 0
             ? "The server runs on this machine as a child process: the client shares its CPUs."

@@ -71,15 +71,46 @@ internal static class CustomRun
         IWorkload ceilingWorkload = baseline is null
             ? new CeilingWorkload([.. channels.Select(c => new Health.HealthClient(c))], Deadline)
             : new DocStoreWorkload([new DocStoreService.DocStoreServiceClient(baseline)], settings.Collection, documents, settings.Mix, Deadline);
-        var mixWorkload = new DocStoreWorkload([.. channels.Select(c => new DocStoreService.DocStoreServiceClient(c))], settings.Collection, documents, settings.Mix, Deadline);
+        var clients = channels.Select(c => new DocStoreService.DocStoreServiceClient(c)).ToList();
+
+        // Deletes need documents of their own: created beforehand, enough for deletes at 10,000 a second.
+        var deletable = new DeletablePool();
+        if (settings.Mix.Operations.Contains(BenchOperation.Delete))
+        {
+            var share = settings.Each ? 1 : settings.Mix.Fraction(BenchOperation.Delete);
+            var count = (int)Math.Min(400_000, (settings.Duration + (settings.Warmup * 2)).TotalSeconds * 10_000 * share);
+            progress.WriteLine($"[bench] creating {count:#,0} documents for the deletes, in batches of {DocStoreWorkload.MaxBatch}");
+            await deletable.FillAsync(clients[0], settings.Collection, documents, count, Math.Min(settings.Concurrency, 8), cancellationToken);
+        }
+
+        // --each: every operation of the mix alone, so that each one's ratio to the ceiling is its own.
+        IWorkload[] workloads = settings.Each
+            ? [.. settings.Mix.Operations.Select(o => new DocStoreWorkload(clients, settings.Collection, documents, OperationMix.Only(o), Deadline, deletable))]
+            : [new DocStoreWorkload(clients, settings.Collection, documents, settings.Mix, Deadline, deletable)];
         var half = settings.Duration / 2;
-        progress.WriteLine($"[bench] ceiling (grpc.health.v1.Health/Check, service {CeilingWorkload.Service}), then {settings.Mix}, then again in reverse order, at concurrency {settings.Concurrency}");
+        progress.WriteLine(settings.Each
+            ? $"[bench] ceiling (grpc.health.v1.Health/Check, service {CeilingWorkload.Service}), then each of {settings.Mix} alone, then again in reverse order, at concurrency {settings.Concurrency}"
+            : $"[bench] ceiling (grpc.health.v1.Health/Check, service {CeilingWorkload.Service}), then {settings.Mix}, then again in reverse order, at concurrency {settings.Concurrency}");
         var ceiling1 = await ClosedLoop.RunAsync(ceilingWorkload, settings.Concurrency, settings.Warmup, half, cancellationToken, serverCpu);
-        var mix1 = await ClosedLoop.RunAsync(mixWorkload, settings.Concurrency, settings.Warmup, half, cancellationToken, serverCpu);
-        var mix2 = await ClosedLoop.RunAsync(mixWorkload, settings.Concurrency, settings.Warmup, settings.Duration - half, cancellationToken, serverCpu);
+        var first = new List<IReadOnlyList<OperationResult>>();
+        foreach (var workload in workloads)
+        {
+            first.Add(await ClosedLoop.RunAsync(workload, settings.Concurrency, settings.Warmup, half, cancellationToken, serverCpu));
+        }
+
+        var second = new IReadOnlyList<OperationResult>[workloads.Length];
+        for (var i = workloads.Length - 1; i >= 0; i--)
+        {
+            second[i] = await ClosedLoop.RunAsync(workloads[i], settings.Concurrency, settings.Warmup, settings.Duration - half, cancellationToken, serverCpu);
+        }
+
         var ceiling2 = await ClosedLoop.RunAsync(ceilingWorkload, settings.Concurrency, settings.Warmup, settings.Duration - half, cancellationToken, serverCpu);
         var ceiling = new[] { Measurements.Merge([ceiling1[0], ceiling2[0]]) };
-        var operations = mix1.Zip(mix2, (a, b) => Measurements.Merge([a, b])).ToList();
+
+        // Alone, a workload's first row is its operation (a delete's fallback creates come after it).
+        var operations = settings.Each
+            ? first.Zip(second, (a, b) => Measurements.Merge([a[0], b[0]])).ToList()
+            : first[0].Zip(second[0], (a, b) => Measurements.Merge([a, b])).ToList();
         return (ceiling[0], operations);
     }
 }

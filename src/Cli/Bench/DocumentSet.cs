@@ -34,10 +34,11 @@ internal sealed class DocumentSet(int count, int documentBytes, int partitions =
     }
 
     /// <summary>The document as a protobuf <see cref="Struct"/>, for an Upsert.</summary>
-    public Struct Body(int index)
+    public Struct Body(int index) => Body(Id(index), PartitionKey(index));
+
+    /// <summary>A document of the set's size with its own <paramref name="id"/>, in partition <paramref name="pk"/>.</summary>
+    public Struct Body(string id, string pk)
     {
-        var id = Id(index);
-        var pk = PartitionKey(index);
         var body = new Struct();
         body.Fields["id"] = Value.ForString(id);
         body.Fields["pk"] = Value.ForString(pk);

@@ -19,10 +19,16 @@ internal static class ConsistencyCommand
         var operations = new Option<int>("--ops") { Description = "Write-then-read pairs to run", DefaultValueFactory = _ => 500 };
         var concurrency = new Option<int>("--concurrency") { Description = "Pairs run at once", DefaultValueFactory = _ => 8 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a summary" };
-
-        var command = new Command("consistency", "Write through one endpoint, read at once through another, and count stale reads (an older version, or NOT_FOUND after a create). Exits 0 when every read saw its write, 1 when any read was stale, 3 when any call failed (errors come first: a failed pair cannot show a stale read), 2 on bad arguments.")
+        var mode = new Option<string>("--mode")
         {
-            endpoints, collection, partitionKeyPath, operations, concurrency, json,
+            Description = "write: write a new version through one endpoint, read it through the next; delete: delete a document every endpoint has seen through one endpoint, read it through the next",
+            DefaultValueFactory = _ => "write",
+        };
+        mode.AcceptOnlyFromAmong("write", "delete");
+
+        var command = new Command("consistency", "Write (or, with --mode delete, delete) through one endpoint, read at once through another, and count stale reads (an older version, NOT_FOUND after a create, or a document found after its delete). Exits 0 when every read saw its write, 1 when any read was stale, 3 when any call failed (errors come first: a failed pair cannot show a stale read), 2 on bad arguments.")
+        {
+            endpoints, collection, partitionKeyPath, operations, concurrency, json, mode,
         };
         var securityOptions = new ChannelSecurity.Options();
         securityOptions.AddTo(command);
@@ -46,7 +52,8 @@ internal static class ConsistencyCommand
                 parse.GetValue(partitionKeyPath)!,
                 parse.GetValue(operations),
                 parse.GetValue(concurrency),
-                security);
+                security,
+                parse.GetValue(mode) == "delete" ? ConsistencyMode.Delete : ConsistencyMode.Write);
             var result = await ConsistencyCheck.RunAsync(settings, cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -83,6 +90,7 @@ internal static class ConsistencyCommand
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["verdict"] = result.Verdict.ToString().ToLowerInvariant(),
+            ["mode"] = settings.Mode.ToString().ToLowerInvariant(),
             ["ops"] = result.Operations,
             ["errors"] = result.Errors,
             ["first_error"] = result.FirstError,
@@ -90,6 +98,7 @@ internal static class ConsistencyCommand
             ["stale"] = result.Stale,
             ["stale_older"] = result.StaleOlder,
             ["stale_not_found"] = result.StaleNotFound,
+            ["stale_deleted"] = result.StaleDeleted,
             ["stale_rate"] = Math.Round(result.StaleRate, 4),
             ["endpoints"] = settings.Endpoints.Count,
             ["concurrency"] = settings.Concurrency,
@@ -99,10 +108,14 @@ internal static class ConsistencyCommand
     /// <summary>The human summary. Failed calls come first: with errors, "0 stale" would say nothing about the failed pairs.</summary>
     internal static string Summary(ConsistencyCheckSettings settings, ConsistencyCheckResult result)
     {
-        var run = string.Create(CultureInfo.InvariantCulture, $"{result.Operations} write-then-read pairs across {settings.Endpoints.Count} endpoints, {settings.Concurrency} at a time, in {result.Elapsed.TotalSeconds:F1} s");
+        var pairs = settings.Mode == ConsistencyMode.Delete ? "delete-then-read" : "write-then-read";
+        var run = string.Create(CultureInfo.InvariantCulture, $"{result.Operations} {pairs} pairs across {settings.Endpoints.Count} endpoints, {settings.Concurrency} at a time, in {result.Elapsed.TotalSeconds:F1} s");
+        var kinds = settings.Mode == ConsistencyMode.Delete
+            ? $"{result.StaleDeleted} still found after the delete"
+            : $"{result.StaleOlder} older version, {result.StaleNotFound} NOT_FOUND after a create";
         var stale = result.Completed == 0
             ? "  stale reads: not measured: no pair completed"
-            : string.Create(CultureInfo.InvariantCulture, $"  stale reads: {result.Stale} of {result.Completed} completed pairs ({result.StaleRate:P2}): {result.StaleOlder} older version, {result.StaleNotFound} NOT_FOUND after a create");
+            : string.Create(CultureInfo.InvariantCulture, $"  stale reads: {result.Stale} of {result.Completed} completed pairs ({result.StaleRate:P2}): {kinds}");
         if (result.Errors == 0)
         {
             return $"{(result.Stale == 0 ? "CONSISTENT" : "STALE READS")}: {run}\n  errors:      0\n{stale}";

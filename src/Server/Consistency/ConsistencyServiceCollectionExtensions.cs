@@ -14,19 +14,9 @@ internal static class ConsistencyServiceCollectionExtensions
         services.TryAddSingleton<SessionTokenResolver>();
         services.TryAddSingleton<RedisTokenStore>();
 
-        // Created only when the resolver needs it (Sharing=Redis). It never blocks start-up for long
-        // and never fails it: a Redis that is down is retried in the background, and until it answers,
-        // commands fail at once instead of queueing.
+        // Created only when the resolver needs it (Sharing=Redis); see RedisConnection for how it connects.
         services.TryAddSingleton<IConnectionMultiplexer>(provider =>
-        {
-            var options = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Redis.Configuration!);
-            options.AbortOnConnectFail = false;
-            options.BacklogPolicy = BacklogPolicy.FailFast;
-            options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
-            options.ReconnectRetryPolicy ??= new LinearRetry(500);
-            options.ClientName ??= "docstore";
-            return ConnectionMultiplexer.Connect(options);
-        });
+            ConnectionMultiplexer.Connect(RedisConnection.CreateOptions(provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Redis)));
         return services;
     }
 }

@@ -43,7 +43,7 @@ internal sealed partial class RedisTokenStore
                 MinimumThroughput = 10,
                 SamplingDuration = TimeSpan.FromSeconds(2),
                 BreakDuration = settings.BreakDuration,
-                ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>(),
+                ShouldHandle = new PredicateBuilder().Handle<RedisException>(e => !IsDenied(e)).Handle<TimeoutException>(),
                 OnOpened = args =>
                 {
                     _metrics.BreakerState = (int)CircuitState.Open;
@@ -142,6 +142,9 @@ internal sealed partial class RedisTokenStore
     {
         switch (e)
         {
+            case RedisServerException when IsDenied(e):
+                ReportDenied(operation, e);
+                return true;
             case BrokenCircuitException:
                 _metrics.RedisError("breaker_open");
                 return true;

@@ -10,6 +10,13 @@ public sealed class RedisOptions
     /// (<c>DocStore:Redis:Configuration</c>). Empty: no Redis.
     /// </summary>
     public string? Configuration { get; set; }
+
+    /// <summary>
+    /// A PEM file of the CAs that sign the Redis server's TLS certificate (<c>DocStore:Redis:TrustedCaPath</c>), for a
+    /// Redis whose certificate the machine does not trust (a private CA). The certificate must then chain to one of
+    /// these and name the host connected to; the configuration must say <c>ssl=true</c>. Empty: the machine's roots.
+    /// </summary>
+    public string? TrustedCaPath { get; set; }
 }
 
 /// <summary>Where session tokens are shared.</summary>

@@ -27,13 +27,23 @@ internal sealed class SessionTokenOptionsValidator : IValidateOptions<DocStoreOp
         {
             try
             {
-                _ = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+                var parsed = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+                if (!string.IsNullOrWhiteSpace(options.Redis.TrustedCaPath) && !parsed.Ssl)
+                {
+                    problems.Add("DocStore:Redis:TrustedCaPath is set, but DocStore:Redis:Configuration does not say ssl=true: add it, or clear the CA file.");
+                }
             }
             catch (ArgumentException e)
             {
                 // The parser's message names the bad option, never the password.
                 problems.Add($"DocStore:Redis:Configuration is not a StackExchange.Redis configuration string: {e.Message}");
             }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Redis.TrustedCaPath)
+            && DocStoreSettings.PemBundleProblem("DocStore:Redis:TrustedCaPath", options.Redis.TrustedCaPath) is { } caProblem)
+        {
+            problems.Add(caProblem);
         }
 
         if (tokens.Ttl <= TimeSpan.Zero)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 
 namespace DocStore.Server.Security;
@@ -96,18 +95,9 @@ internal sealed class AuthOptionsValidator(ListenAddresses addresses) : IValidat
             return;
         }
 
-        try
+        if (DocStoreSettings.PemBundleProblem("DocStore:Auth:Certificate:TrustedCaPath", certificate.TrustedCaPath) is { } problem)
         {
-            var collection = new X509Certificate2Collection();
-            collection.ImportFromPemFile(certificate.TrustedCaPath);
-            if (collection.Count == 0)
-            {
-                problems.Add($"DocStore:Auth:Certificate:TrustedCaPath '{certificate.TrustedCaPath}' holds no PEM certificate.");
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-        {
-            problems.Add($"DocStore:Auth:Certificate:TrustedCaPath '{certificate.TrustedCaPath}' cannot be read: {e.GetType().Name}.");
+            problems.Add(problem);
         }
     }
 }

@@ -350,5 +350,36 @@ public abstract class WritesTests(IContractServer server)
             "operations[0].upsert.document_json.pk", "operations[1].create.document_json.id");
     }
 
+    [Fact]
+    public async Task Create_and_replace_requests_that_do_not_decode_are_invalid_arguments()
+    {
+        var raw = Marshallers.Create<byte[]>(bytes => bytes, bytes => bytes);
+        var create = new Method<byte[], byte[]>(MethodType.Unary, "docstore.v1.DocStoreService", "Create", raw, raw);
+        var replace = new Method<byte[], byte[]>(MethodType.Unary, "docstore.v1.DocStoreService", "Replace", raw, raw);
+        var invoker = server.Channel.CreateCallInvoker();
+
+        // CreateRequest { collection = 0xFF (not UTF-8), document_json = {} }: decoded by the generated code around the document.
+        byte[] badCollection = [0x0A, 1, 0xFF, 0x1A, 2, (byte)'{', (byte)'}'];
+        var violations = await RpcAssert.InvalidAsync(() => invoker.AsyncUnaryCall(create, null, new CallOptions(), badCollection).ResponseAsync, "request");
+        Assert.Contains("UTF-8", violations.FieldViolations[0].Description, StringComparison.Ordinal);
+
+        // ReplaceRequest { collection = "items", document = {}, document = {} }: a document split in two is refused.
+        byte[] twice = [0x0A, 5, (byte)'i', (byte)'t', (byte)'e', (byte)'m', (byte)'s', 0x12, 0, 0x12, 0];
+        await RpcAssert.InvalidAsync(() => invoker.AsyncUnaryCall(replace, null, new CallOptions(), twice).ResponseAsync, "request");
+
+        // A Struct nested past 32 levels is named where it goes too deep, as on Upsert.
+        var inner = new Google.Protobuf.WellKnownTypes.Struct { Fields = { ["leaf"] = Google.Protobuf.WellKnownTypes.Value.ForNumber(1) } };
+        for (var i = 0; i < 40; i++)
+        {
+            inner = new Google.Protobuf.WellKnownTypes.Struct { Fields = { ["a"] = Google.Protobuf.WellKnownTypes.Value.ForStruct(inner) } };
+        }
+
+        inner.Fields["id"] = Google.Protobuf.WellKnownTypes.Value.ForString(NewId());
+        inner.Fields["pk"] = Google.Protobuf.WellKnownTypes.Value.ForString("alice");
+        await RpcAssert.InvalidAsync(
+            () => _client.CreateAsync(new CreateRequest { Collection = "items", Document = inner }).ResponseAsync,
+            "document." + string.Join('.', Enumerable.Repeat("a", 32)));
+    }
+
     private static long Lsn(string token) => long.Parse(token[(token.LastIndexOf('#') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -38,13 +38,14 @@ public sealed partial class ReadmeTests
             }
         }
 
-        // The walk-through's upsert and patch ran in order: total 3 + 2, and "pear" appended.
-        Assert.Equal(7, commands.Count(c => Prints().IsMatch(c.Comment)));
+        // The walk-through's upsert, patch and batch ran in order: total 3 + 2, "pear" appended, the cart ordered.
+        Assert.Equal(10, commands.Count(c => Prints().IsMatch(c.Comment)));
         var (_, get) = await RunAsync(commands.Single(c => c.Comment.StartsWith("# Read it back", StringComparison.Ordinal)).Command
             .Replace("localhost:5000", $"127.0.0.1:{server.Port}", StringComparison.Ordinal));
         var body = JsonNode.Parse(get)!["document"]!["body"]!;
         Assert.Equal(5, body["total"]!.GetValue<double>());
         Assert.Equal("""["apple","pear"]""", body["items"]!.ToJsonString());
+        Assert.Equal("ordered", body["status"]!.GetValue<string>());
     }
 
     /// <summary>The commands of the fenced block after &lt;!-- walkthrough --&gt;, each with the comment above it.</summary>

@@ -20,7 +20,15 @@ public static class TestServers
         return ServerProcess.StartAsync(TestPaths.ServerDll, variables, metrics: metrics, port: port);
     }
 
-    /// <summary>A client for inspecting a redis-server from a test.</summary>
-    public static Task<ConnectionMultiplexer> ConnectAsync(this RedisServer redis) =>
-        ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},allowAdmin=true");
+    /// <summary>A client for inspecting a redis-server from a test, as its default user; over TLS, trusting the server's CA.</summary>
+    public static Task<ConnectionMultiplexer> ConnectAsync(this RedisServer redis)
+    {
+        var options = ConfigurationOptions.Parse($"{redis.Configuration},allowAdmin=true");
+        if (redis.Tls is { } tls)
+        {
+            options.TrustIssuer(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(tls.CaPath));
+        }
+
+        return ConnectionMultiplexer.ConnectAsync(options);
+    }
 }

@@ -49,18 +49,7 @@ internal sealed class DocumentInput<TRequest> : IMessageView where TRequest : cl
             var tag = reader.ReadTag();
             if (tag == DocumentTag || tag == DocumentJsonTag)
             {
-                var length = reader.ReadLengthDelimited().Length;
-                var slice = message.AsMemory(reader.Position - length, length);
-                if (tag == DocumentTag)
-                {
-                    // A message field that appears twice is merged in protobuf; callers never split one.
-                    document = document is null ? slice : throw new MalformedWireException("has the document field twice");
-                }
-                else
-                {
-                    json = length == 0 ? null : slice;
-                }
-
+                DocumentFields.Read(ref reader, message, isStruct: tag == DocumentTag, ref document, ref json);
                 continue;
             }
 
@@ -78,5 +67,26 @@ internal sealed class DocumentInput<TRequest> : IMessageView where TRequest : cl
         var descriptor = new TRequest().Descriptor.FindFieldByName(field)
             ?? throw new InvalidOperationException($"{typeof(TRequest).Name} has no field '{field}'.");
         return (uint)(descriptor.FieldNumber << 3) | 2;
+    }
+}
+
+/// <summary>The <c>document</c> and <c>document_json</c> fields of a request, kept as slices of its buffer.</summary>
+internal static class DocumentFields
+{
+    /// <summary>Reads the value of a document field whose tag <paramref name="reader"/> just read, as a slice of <paramref name="message"/>.</summary>
+    /// <exception cref="MalformedWireException">The Struct document appears twice.</exception>
+    public static void Read(ref ProtoReader reader, byte[] message, bool isStruct, ref ReadOnlyMemory<byte>? document, ref ReadOnlyMemory<byte>? json)
+    {
+        var length = reader.ReadLengthDelimited().Length;
+        var slice = message.AsMemory(reader.Position - length, length);
+        if (isStruct)
+        {
+            // A message field that appears twice is merged in protobuf; callers never split one.
+            document = document is null ? slice : throw new MalformedWireException("has the document field twice");
+        }
+        else
+        {
+            json = length == 0 ? null : slice;
+        }
     }
 }

@@ -57,18 +57,7 @@ internal sealed class UpsertInput : IMessageView
                     request.IfMatch = Text(reader.ReadLengthDelimited(), "if_match");
                     break;
                 case DocumentTag or DocumentJsonTag:
-                    var length = reader.ReadLengthDelimited().Length;
-                    var slice = message.AsMemory(reader.Position - length, length);
-                    if (tag == DocumentTag)
-                    {
-                        // A message field that appears twice is merged in protobuf; callers never split one.
-                        document = document is null ? slice : throw new MalformedWireException("has the document field twice");
-                    }
-                    else
-                    {
-                        json = length == 0 ? null : slice;
-                    }
-
+                    DocumentFields.Read(ref reader, message, isStruct: tag == DocumentTag, ref document, ref json);
                     break;
                 case BodyFormatTag:
                     request.BodyFormat = (BodyFormat)(int)reader.ReadVarint();
