@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
 using Xunit.Abstractions;
@@ -74,25 +73,26 @@ public sealed class QueryAcrossProcessesTests(ITestOutputHelper output) : IAsync
         using var call = b.WatchChanges(new WatchChangesRequest { Collection = "items", PartitionKey = partition, FromNow = true }, cancellationToken: timeout.Token);
         Assert.True(await call.ResponseStream.MoveNext(timeout.Token));
 
+        // The delay runs from the write's commit, which the document's update_time records (both processes share this
+        // machine's clock), to the stream's message; the write's own round trip, which a loaded machine stretches, is
+        // not the change feed's.
         var delays = new List<TimeSpan>();
         for (var trial = 0; trial < 10; trial++)
         {
             var id = $"t{trial}";
-            var written = Stopwatch.StartNew();
             await a.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct($$"""{"id":"{{id}}","pk":"{{partition}}"}""") });
-            while (await call.ResponseStream.MoveNext(timeout.Token))
+            Document? seen = null;
+            while (seen is null && await call.ResponseStream.MoveNext(timeout.Token))
             {
-                if (call.ResponseStream.Current.Documents.Any(d => d.Id == id))
-                {
-                    break;
-                }
+                seen = call.ResponseStream.Current.Documents.FirstOrDefault(d => d.Id == id);
             }
 
-            delays.Add(written.Elapsed);
+            Assert.NotNull(seen);
+            delays.Add(DateTime.UtcNow - seen.UpdateTime.ToDateTime());
             await Task.Delay(100, timeout.Token);
         }
 
-        output.WriteLine("write to stream (ms): " + string.Join(", ", delays.Select(d => d.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
-        Assert.All(delays, delay => Assert.True(delay < TimeSpan.FromSeconds(1), $"A change took {delay.TotalMilliseconds:F0} ms to reach the other process's stream."));
+        output.WriteLine("commit to stream (ms): " + string.Join(", ", delays.Select(d => d.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.All(delays, delay => Assert.True(delay < TimeSpan.FromSeconds(1), $"A change took {delay.TotalMilliseconds:F0} ms from its commit to the other process's stream."));
     }
 }
