@@ -87,15 +87,15 @@ internal static class DocStoreErrors
         switch (result.Status)
         {
             case StoreStatus.NotFound:
-                return Create(Code.NotFound, prefix + $"Document {Quote.Short(key.Id)} does not exist in partition {Quote.Short(key.PartitionKey)} of collection '{collection.Name}'.", DocumentNotFound, where);
+                return Create(Code.NotFound, prefix + $"The document does not exist in collection '{collection.Name}' (no document has this id in this partition key).", DocumentNotFound, where);
             case StoreStatus.AlreadyExists:
-                return Create(Code.AlreadyExists, prefix + $"Document {Quote.Short(key.Id)} already exists in partition {Quote.Short(key.PartitionKey)} of collection '{collection.Name}'; replace or upsert it instead.", DocumentExists, where);
+                return Create(Code.AlreadyExists, prefix + $"A document with this id already exists in this partition of collection '{collection.Name}'; replace or upsert it instead.", DocumentExists, where);
             case StoreStatus.PreconditionFailed:
-                return Create(Code.Aborted, prefix + $"Document {Quote.Short(key.Id)} does not have the etag given in if_match; read it again and retry.", EtagMismatch, where);
+                return Create(Code.Aborted, prefix + "The document does not have the etag given in if_match; read it again and retry.", EtagMismatch, where);
             case StoreStatus.ConditionNotMet:
-                return Create(Code.FailedPrecondition, prefix + $"Document {Quote.Short(key.Id)} does not match the patch's condition; nothing changed.", ConditionNotMet, where);
+                return Create(Code.FailedPrecondition, prefix + "The document does not match the patch's condition; nothing changed.", ConditionNotMet, where);
             case StoreStatus.PatchNotApplicable:
-                return Create(Code.InvalidArgument, prefix + $"The patch cannot apply to document {Quote.Short(key.Id)}: {result.Message}", PatchNotApplicable, where);
+                return Create(Code.InvalidArgument, prefix + $"The patch cannot apply to the document: {result.Message}", PatchNotApplicable, where);
             case StoreStatus.TooLarge:
                 var violation = new BadRequest.Types.FieldViolation { Field = tooLargeField, Description = result.Message ?? "the result would exceed the store's limits" };
                 var badRequest = new BadRequest { FieldViolations = { violation } };

@@ -43,17 +43,17 @@ internal sealed class DocumentBody
     public string? Problem { get; }
 
     /// <summary>
-    /// Converts the document of <paramref name="input"/>, finding the partition key at
-    /// <paramref name="collection"/>'s path; without a collection nothing is read (the validator then
-    /// reports the collection). A document that cannot be converted gives a <see cref="Problem"/>, not an exception.
+    /// Converts the document of <paramref name="input"/> (an Upsert, Create or Replace), finding the partition key at
+    /// <paramref name="collection"/>'s path; without a collection nothing is read (the validator then reports the
+    /// collection). A document that cannot be converted gives a <see cref="Problem"/>, not an exception. The keys found
+    /// stay on <paramref name="input"/> for the audit trail of a write that then fails.
     /// </summary>
-    public static DocumentBody Read(UpsertInput input, CollectionDefinition? collection) =>
-        Read(input.Document, input.DocumentJson, collection);
-
-    /// <summary>Converts a Create's or Replace's document, as <see cref="Read(UpsertInput, CollectionDefinition?)"/> does an Upsert's.</summary>
-    public static DocumentBody Read<TRequest>(DocumentInput<TRequest> input, CollectionDefinition? collection)
-        where TRequest : class, Google.Protobuf.IMessage<TRequest>, new() =>
-        Read(input.Document, input.DocumentJson, collection);
+    public static DocumentBody Read(IDocumentRequest input, CollectionDefinition? collection)
+    {
+        var body = Read(input.Document, input.DocumentJson, collection);
+        input.KeepKeys(body.Keys);
+        return body;
+    }
 
     /// <summary>
     /// Converts a document given as its Struct encoding (<paramref name="document"/>) or as JSON

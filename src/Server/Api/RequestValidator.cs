@@ -29,7 +29,7 @@ internal static partial class RequestValidator
 
     /// <summary>Validates an upsert: its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
     /// <param name="request">The request's fields other than the document; not changed.</param>
-    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.Read(Wire.UpsertInput, CollectionDefinition?)"/>.</param>
+    /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.Read(Wire.IDocumentRequest, CollectionDefinition?)"/>.</param>
     /// <param name="collections">The configured collections.</param>
     public static (CollectionDefinition Collection, DocumentKey Key) ValidateUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections) =>
         ValidateWholeDocument(request.Collection, body, collections);

@@ -1,6 +1,4 @@
 using System.Globalization;
-using DocStore.Server.Api.Wire;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -20,9 +18,8 @@ internal sealed class AuthorizationInterceptor(CallerAuthenticator authenticator
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        var message = Inspect(request);
-        var (caller, rule) = await AuthorizeAsync(message, context);
-        if (caller is null || !rule.IsWrite || message is null)
+        var (caller, rule) = await AuthorizeAsync(request, context);
+        if (caller is null || !rule.IsWrite || Audit.MessageOf(request) is null)
         {
             return await continuation(request, context);
         }
@@ -34,23 +31,23 @@ internal sealed class AuthorizationInterceptor(CallerAuthenticator authenticator
         }
         catch (RpcException e)
         {
-            audit.Write(caller, rule, message, response: null, e.StatusCode.ToString());
+            audit.Write(caller, rule, request, response: null, e.StatusCode.ToString());
             throw;
         }
         catch (Exception e)
         {
-            audit.Write(caller, rule, message, response: null, e is OperationCanceledException ? nameof(StatusCode.Cancelled) : nameof(StatusCode.Internal));
+            audit.Write(caller, rule, request, response: null, e is OperationCanceledException ? nameof(StatusCode.Cancelled) : nameof(StatusCode.Internal));
             throw;
         }
 
-        audit.Write(caller, rule, message, Inspect(response), nameof(StatusCode.OK));
+        audit.Write(caller, rule, request, Audit.MessageOf(response), nameof(StatusCode.OK));
         return response;
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        var (caller, _) = await AuthorizeAsync(Inspect(request), context);
+        var (caller, _) = await AuthorizeAsync(request, context);
         await continuation(request, Expiring(caller, responseStream), context);
     }
 
@@ -68,11 +65,11 @@ internal sealed class AuthorizationInterceptor(CallerAuthenticator authenticator
         await continuation(requestStream, Expiring(caller, responseStream), context);
     }
 
-    /// <summary>A request or reply as a message whose fields can be read; raw-byte stand-ins give their view.</summary>
-    private static IMessage? Inspect(object? value) => value is IMessageView view ? view.View : value as IMessage;
-
-    /// <summary>The caller, or null for an open method; throws UNAUTHENTICATED or PERMISSION_DENIED.</summary>
-    private async Task<(Caller? Caller, MethodRule Rule)> AuthorizeAsync(IMessage? request, ServerCallContext context)
+    /// <summary>
+    /// The caller, or null for an open method; throws UNAUTHENTICATED or PERMISSION_DENIED. <paramref name="request"/> is
+    /// the request as the service receives it (a raw-byte stand-in for a document write), null for a streamed one.
+    /// </summary>
+    private async Task<(Caller? Caller, MethodRule Rule)> AuthorizeAsync(object? request, ServerCallContext context)
     {
         var http = context.GetHttpContext();
         var rule = MethodActions.Find(context.Method);
@@ -105,12 +102,12 @@ internal sealed class AuthorizationInterceptor(CallerAuthenticator authenticator
 
         if (rule.Access == Access.Authorized)
         {
-            if (request is null)
+            if (Audit.MessageOf(request) is not { } message)
             {
                 throw new InvalidOperationException($"{context.Method} streams its requests; its rule cannot read a collection from them.");
             }
 
-            foreach (var requirement in rule.RequirementsOf(request))
+            foreach (var requirement in rule.RequirementsOf(message))
             {
                 if (!caller.Permissions.Allows(requirement.Collection, requirement.Action))
                 {

@@ -39,6 +39,10 @@ internal static class SecurityHostingExtensions
         services.TryAddSingleton(provider => provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Health);
         services.TryAddSingleton<CallerAuthenticator>();
         services.TryAddSingleton<Audit>();
+
+        // grpc-dotnet logs every error status with its detail at Information, and DocStore's details name the document's
+        // id and partition key, which only the audit trail may hold; the audit trail and the metrics record the statuses.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
         services.TryAddSingleton<AuthorizationInterceptor>();
         services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<AuthorizationInterceptor>());
 

@@ -12,7 +12,7 @@ namespace DocStore.Server.Api.Wire;
 /// the contract's, whatever their numbers.
 /// </summary>
 /// <typeparam name="TRequest">The generated request; it has a <c>document</c> and a <c>document_json</c> field.</typeparam>
-internal sealed class DocumentInput<TRequest> : IMessageView where TRequest : class, IMessage<TRequest>, new()
+internal sealed class DocumentInput<TRequest> : IDocumentRequest where TRequest : class, IMessage<TRequest>, new()
 {
     private static readonly uint DocumentTag = LengthDelimitedTag("document");
     private static readonly uint DocumentJsonTag = LengthDelimitedTag("document_json");
@@ -23,11 +23,20 @@ internal sealed class DocumentInput<TRequest> : IMessageView where TRequest : cl
     /// <inheritdoc/>
     public IMessage View => Request;
 
-    /// <summary>The <c>document</c> field's Struct encoding, when set.</summary>
+    /// <inheritdoc/>
     public ReadOnlyMemory<byte>? Document { get; init; }
 
-    /// <summary>The <c>document_json</c> field, when set (an empty one counts as unset, as in proto3).</summary>
+    /// <inheritdoc/>
     public ReadOnlyMemory<byte>? DocumentJson { get; init; }
+
+    /// <inheritdoc/>
+    public bool KeysRead { get; private set; }
+
+    /// <inheritdoc/>
+    public DocumentKeys? Keys { get; private set; }
+
+    /// <inheritdoc/>
+    public void KeepKeys(DocumentKeys? keys) => (KeysRead, Keys) = (true, keys);
 
     /// <summary>Reads requests; the server never writes one.</summary>
     public static Marshaller<DocumentInput<TRequest>> Marshaller { get; } = new(

@@ -45,6 +45,9 @@ internal sealed class DocumentKeys(JsonPointer partitionKeyPath)
     /// <summary>The partition key path.</summary>
     public JsonPointer PartitionKeyPath => partitionKeyPath;
 
+    /// <summary>Whether both keys are known, found or found unusable, so that nothing later in the document changes them.</summary>
+    public bool Settled => (Id is not null || IdProblem is not null) && (PartitionKey is not null || PartitionKeyProblem is not null);
+
     /// <summary>What the value of a property just read means for the keys.</summary>
     public KeyRole OnProperty(int level, ReadOnlySpan<byte> name)
     {

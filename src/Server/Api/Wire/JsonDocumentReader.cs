@@ -15,7 +15,8 @@ namespace DocStore.Server.Api.Wire;
 /// </summary>
 internal static class JsonDocumentReader
 {
-    private static readonly JsonReaderOptions Options = new() { MaxDepth = DocumentLimits.MaxDepth * 2 };
+    /// <summary>Lets the reader nest past <see cref="DocumentLimits.MaxDepth"/>, so that the walk reports that limit itself, with a path.</summary>
+    internal static readonly JsonReaderOptions Options = new() { MaxDepth = DocumentLimits.MaxDepth * 2 };
 
     /// <summary>Reads <paramref name="json"/> and reports what it finds.</summary>
     public static DocumentReading Read(ReadOnlyMemory<byte> json, JsonPointer partitionKeyPath)
@@ -234,7 +235,8 @@ internal static class JsonDocumentReader
         return reader.TryGetDouble(out var value) && double.IsFinite(value);
     }
 
-    private static ValueKind Kind(JsonTokenType token) => token switch
+    /// <summary>What the value that starts with <paramref name="token"/> is.</summary>
+    internal static ValueKind Kind(JsonTokenType token) => token switch
     {
         JsonTokenType.Null => ValueKind.Null,
         JsonTokenType.True or JsonTokenType.False => ValueKind.Boolean,

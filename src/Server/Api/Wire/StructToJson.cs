@@ -15,16 +15,16 @@ namespace DocStore.Server.Api.Wire;
 /// </summary>
 internal static class StructToJson
 {
-    // Tags of Struct, its map entry, Value and ListValue (field number << 3 | wire type).
-    private const uint FieldsTag = 0x0A;
+    // Tags of Struct, its map entry, Value and ListValue (field number << 3 | wire type); a Value's tags name its kind.
+    internal const uint FieldsTag = 0x0A;
+    internal const uint NullTag = 0x08;
+    internal const uint NumberTag = 0x11;
+    internal const uint StringTag = 0x1A;
+    internal const uint BoolTag = 0x20;
+    internal const uint StructTag = 0x2A;
+    internal const uint ListTag = 0x32;
     private const uint KeyTag = 0x0A;
     private const uint ValueTag = 0x12;
-    private const uint NullTag = 0x08;
-    private const uint NumberTag = 0x11;
-    private const uint StringTag = 0x1A;
-    private const uint BoolTag = 0x20;
-    private const uint StructTag = 0x2A;
-    private const uint ListTag = 0x32;
     private const uint ItemTag = 0x0A;
 
     private const double MaxExactInteger = 9007199254740992d;
@@ -81,6 +81,71 @@ internal static class StructToJson
         return kept.WrittenMemory;
     }
 
+    /// <summary>Reads a Struct's map entry: its key and, when set (the return value), its Value's bytes.</summary>
+    internal static bool ReadEntry(ReadOnlySpan<byte> entryBytes, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+    {
+        var entry = new ProtoReader(entryBytes);
+        key = default;
+        value = default;
+        var hasValue = false;
+        while (!entry.End)
+        {
+            var tag = entry.ReadTag();
+            if (tag == KeyTag)
+            {
+                key = entry.ReadLengthDelimited();
+            }
+            else if (tag == ValueTag)
+            {
+                value = entry.ReadLengthDelimited();
+                hasValue = true;
+            }
+            else
+            {
+                entry.Skip(tag);
+            }
+        }
+
+        return hasValue;
+    }
+
+    /// <summary>
+    /// Reads a Value: returns the tag of the kind set (0 when none is), with the bits of a null, bool or number in
+    /// <paramref name="scalar"/> and the bytes of a string, struct or list in <paramref name="payload"/>.
+    /// </summary>
+    internal static uint ReadValue(ReadOnlySpan<byte> bytes, out ulong scalar, out ReadOnlySpan<byte> payload)
+    {
+        // A oneof: when a kind appears more than once, the last one wins, as in protobuf.
+        var reader = new ProtoReader(bytes);
+        uint kind = 0;
+        scalar = 0;
+        payload = default;
+        while (!reader.End)
+        {
+            var tag = reader.ReadTag();
+            switch (tag)
+            {
+                case NullTag or BoolTag:
+                    scalar = reader.ReadVarint();
+                    kind = tag;
+                    break;
+                case NumberTag:
+                    scalar = reader.ReadFixed64();
+                    kind = tag;
+                    break;
+                case StringTag or StructTag or ListTag:
+                    payload = reader.ReadLengthDelimited();
+                    kind = tag;
+                    break;
+                default:
+                    reader.Skip(tag);
+                    break;
+            }
+        }
+
+        return kind;
+    }
+
     private static void WriteStruct(ReadOnlySpan<byte> bytes, State state, bool root)
     {
         state.Path.Push(isObject: true);
@@ -96,28 +161,7 @@ internal static class StructToJson
                 continue;
             }
 
-            var entry = new ProtoReader(reader.ReadLengthDelimited());
-            ReadOnlySpan<byte> key = default;
-            ReadOnlySpan<byte> value = default;
-            var hasValue = false;
-            while (!entry.End)
-            {
-                var entryTag = entry.ReadTag();
-                if (entryTag == KeyTag)
-                {
-                    key = entry.ReadLengthDelimited();
-                }
-                else if (entryTag == ValueTag)
-                {
-                    value = entry.ReadLengthDelimited();
-                    hasValue = true;
-                }
-                else
-                {
-                    entry.Skip(entryTag);
-                }
-            }
-
+            var hasValue = ReadEntry(reader.ReadLengthDelimited(), out var key, out var value);
             if (!Utf8.IsValid(key))
             {
                 throw new ProblemException(new DocumentProblem(state.Path.Describe(withCurrentName: false), "has a property name that is not valid UTF-8"));
@@ -173,34 +217,7 @@ internal static class StructToJson
 
     private static void WriteValue(ReadOnlySpan<byte> bytes, State state, KeyRole role)
     {
-        // A oneof: when a kind appears more than once, the last one wins, as in protobuf.
-        var reader = new ProtoReader(bytes);
-        uint kind = 0;
-        ulong scalar = 0;
-        ReadOnlySpan<byte> payload = default;
-        while (!reader.End)
-        {
-            var tag = reader.ReadTag();
-            switch (tag)
-            {
-                case NullTag or BoolTag:
-                    scalar = reader.ReadVarint();
-                    kind = tag;
-                    break;
-                case NumberTag:
-                    scalar = reader.ReadFixed64();
-                    kind = tag;
-                    break;
-                case StringTag or StructTag or ListTag:
-                    payload = reader.ReadLengthDelimited();
-                    kind = tag;
-                    break;
-                default:
-                    reader.Skip(tag);
-                    break;
-            }
-        }
-
+        var kind = ReadValue(bytes, out var scalar, out var payload);
         var writer = state.Writer;
         switch (kind)
         {

@@ -10,7 +10,7 @@ namespace DocStore.Server.Api.Wire;
 /// (<c>document_json</c>) stays as bytes, slices of the one buffer the message arrived in, for the
 /// transcoders to read once. <see cref="Request"/> holds the other fields.
 /// </summary>
-internal sealed class UpsertInput : IMessageView
+internal sealed class UpsertInput : IDocumentRequest
 {
     private const uint CollectionTag = 0x0A;
     private const uint DocumentTag = 0x12;
@@ -26,11 +26,20 @@ internal sealed class UpsertInput : IMessageView
     /// <inheritdoc/>
     public IMessage View => Request;
 
-    /// <summary>The <c>document</c> field's Struct encoding, when set.</summary>
+    /// <inheritdoc/>
     public ReadOnlyMemory<byte>? Document { get; init; }
 
-    /// <summary>The <c>document_json</c> field, when set (an empty one counts as unset, as in proto3).</summary>
+    /// <inheritdoc/>
     public ReadOnlyMemory<byte>? DocumentJson { get; init; }
+
+    /// <inheritdoc/>
+    public bool KeysRead { get; private set; }
+
+    /// <inheritdoc/>
+    public DocumentKeys? Keys { get; private set; }
+
+    /// <inheritdoc/>
+    public void KeepKeys(DocumentKeys? keys) => (KeysRead, Keys) = (true, keys);
 
     /// <summary>Reads requests; the server never writes one.</summary>
     public static Marshaller<UpsertInput> Marshaller { get; } = new(
