@@ -12,6 +12,7 @@ public sealed class DocStoreBatch
     private readonly Func<DocStoreBatch, CancellationToken, Task<DocStoreBatchResponse>> _execute;
     private readonly Func<object, Type, BatchWrite> _toWrite;
     private readonly Func<PatchOperations, IEnumerable<V1.PatchOperation>> _toPatch;
+    private readonly Func<Filter, V1.Filter> _toFilter;
 
     internal DocStoreBatch(
         string collection,
@@ -19,11 +20,13 @@ public sealed class DocStoreBatch
         BodyFormat bodyFormat,
         Func<object, Type, BatchWrite> toWrite,
         Func<PatchOperations, IEnumerable<V1.PatchOperation>> toPatch,
+        Func<Filter, V1.Filter> toFilter,
         Func<DocStoreBatch, CancellationToken, Task<DocStoreBatchResponse>> execute)
     {
         Request = new ExecuteBatchRequest { Collection = collection, PartitionKey = partitionKey, BodyFormat = bodyFormat };
         _toWrite = toWrite;
         _toPatch = toPatch;
+        _toFilter = toFilter;
         _execute = execute;
     }
 
@@ -50,11 +53,16 @@ public sealed class DocStoreBatch
     /// <param name="id">The document's id.</param>
     /// <param name="patch">1 to 10 operations, built with <see cref="Client.Patch"/>.</param>
     /// <param name="ifMatch">Apply only if the stored document has this etag.</param>
-    public DocStoreBatch Patch(string id, PatchOperations patch, string? ifMatch = null)
+    /// <param name="condition">
+    /// Apply only if the document, as the batch's earlier operations left it, matches this filter; otherwise the
+    /// batch fails with a <see cref="DocStoreBatchException"/> whose <see cref="DocStoreBatchException.OperationError"/> is a
+    /// <see cref="DocStoreConditionNotMetException"/>.
+    /// </param>
+    public DocStoreBatch Patch(string id, PatchOperations patch, string? ifMatch = null, Filter? condition = null)
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(patch);
-        var operation = new BatchPatch { Id = id, IfMatch = ifMatch ?? string.Empty };
+        var operation = new BatchPatch { Id = id, IfMatch = ifMatch ?? string.Empty, Condition = condition is null ? null : _toFilter(condition) };
         operation.Operations.AddRange(_toPatch(patch));
         return Add(new BatchOperation { Patch = operation });
     }

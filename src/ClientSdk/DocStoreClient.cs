@@ -61,8 +61,57 @@ public abstract class DocStoreClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="DocStoreNotFoundException">The document does not exist.</exception>
     /// <exception cref="DocStoreETagMismatchException"><paramref name="ifMatch"/> is not the stored etag.</exception>
+    /// <param name="condition">Apply only if the stored document matches this filter; null to apply unconditionally.</param>
+    /// <exception cref="DocStoreNotFoundException">The document does not exist.</exception>
+    /// <exception cref="DocStoreETagMismatchException"><paramref name="ifMatch"/> is not the stored etag.</exception>
+    /// <exception cref="DocStoreConditionNotMetException">The document does not match <paramref name="condition"/>; nothing changed.</exception>
     /// <exception cref="DocStoreInvalidArgumentException">The patch breaks DocStore's rules, or cannot apply to the document (<c>PATCH_NOT_APPLICABLE</c>).</exception>
-    public abstract Task<DocumentResponse<T>> PatchAsync<T>(string collection, string id, string partitionKey, PatchOperations patch, string? ifMatch = null, CancellationToken cancellationToken = default);
+    public abstract Task<DocumentResponse<T>> PatchAsync<T>(string collection, string id, string partitionKey, PatchOperations patch, string? ifMatch = null, Filter? condition = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Finds the documents of a partition (or, with a null <paramref name="partitionKey"/>, of every partition,
+    /// where the collection allows it) that match <paramref name="filter"/>, following pages as they are read.
+    /// </summary>
+    /// <typeparam name="T">The documents' type.</typeparam>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">The partition, or null across partitions.</param>
+    /// <param name="filter">The condition; null for every document.</param>
+    /// <param name="orderBy">Zero to two sort paths.</param>
+    /// <param name="pageSize">Documents per page, 1 to 1000; 0 for the server's 100.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    public abstract IAsyncEnumerable<DocumentResponse<T>> QueryAsync<T>(string collection, string? partitionKey, Filter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one page of a query: for callers who keep the page token (between HTTP requests, say).</summary>
+    /// <typeparam name="T">The documents' type.</typeparam>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">The partition, or null across partitions.</param>
+    /// <param name="filter">The condition; null for every document.</param>
+    /// <param name="orderBy">Zero to two sort paths.</param>
+    /// <param name="pageSize">Documents per page, 1 to 1000; 0 for the server's 100.</param>
+    /// <param name="pageToken">The previous page's <see cref="QueryPage{T}.NextPageToken"/>; the other arguments must be the same. Null for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public abstract Task<QueryPage<T>> QueryPageAsync<T>(string collection, string? partitionKey, Filter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, string? pageToken = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the documents changed since <paramref name="start"/>: the latest version of each, oldest change first. Deletes are not carried.</summary>
+    /// <typeparam name="T">The documents' type.</typeparam>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">One partition's changes, or null for the whole collection.</param>
+    /// <param name="start">Where to begin.</param>
+    /// <param name="maxItems">The most documents, 1 to 1000; 0 for the server's 100.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public abstract Task<ChangesPage<T>> ReadChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, int maxItems = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Follows the change feed as changes are committed, until cancelled. Each page carries the
+    /// continuation to save; heartbeats are empty pages. After a transport failure the stream resumes from
+    /// the last continuation received, so no change is lost or repeated across the reconnection.
+    /// </summary>
+    /// <typeparam name="T">The documents' type.</typeparam>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">One partition's changes, or null for the whole collection.</param>
+    /// <param name="start">Where to begin.</param>
+    /// <param name="cancellationToken">Ends the stream.</param>
+    public abstract IAsyncEnumerable<ChangesPage<T>> WatchChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, CancellationToken cancellationToken = default);
 
     /// <summary>Creates a document that must not exist yet. Never retried.</summary>
     /// <typeparam name="T">The document's type.</typeparam>

@@ -136,6 +136,20 @@ public sealed class DocStoreUnavailableException : DocStoreException
     }
 }
 
+/// <summary>A conditional patch's document does not match its condition (FAILED_PRECONDITION, <c>CONDITION_NOT_MET</c>); nothing changed.</summary>
+public sealed class DocStoreConditionNotMetException : DocStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What did not match.</param>
+    /// <param name="reason">The <c>ErrorInfo</c> reason.</param>
+    /// <param name="metadata">The <c>ErrorInfo</c> metadata.</param>
+    /// <param name="innerException">The call's <see cref="RpcException"/>.</param>
+    public DocStoreConditionNotMetException(string message, string? reason, IReadOnlyDictionary<string, string>? metadata, RpcException innerException)
+        : base(message, reason, metadata, innerException)
+    {
+    }
+}
+
 /// <summary>
 /// The call carried no valid credentials (UNAUTHENTICATED): no token or client certificate, or one the server did not
 /// accept (expired, wrong audience or issuer, untrusted).

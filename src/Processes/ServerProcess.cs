@@ -60,16 +60,17 @@ public sealed class ServerProcess : IAsyncDisposable
     public long? RssBytes => ProcStat.RssBytes(_process.Id);
 
     /// <summary>
-    /// Starts <paramref name="serverDll"/> on a free loopback port, in the temporary directory, with
+    /// Starts <paramref name="serverDll"/> on a free loopback port (or on <paramref name="port"/>, to restart a server
+    /// where its clients look for it), in the temporary directory, with
     /// <paramref name="environment"/> added to this process's, and waits until its health service answers
     /// SERVING. With <paramref name="metrics"/>, the metrics endpoint gets a free port unless the environment sets
     /// <c>DocStore__Metrics__Port</c>; without, the server's default (off) holds.
     /// </summary>
     /// <exception cref="InvalidOperationException">The server exited before it served.</exception>
     /// <exception cref="TimeoutException">The server did not serve within a minute.</exception>
-    public static async Task<ServerProcess> StartAsync(string serverDll, IReadOnlyDictionary<string, string>? environment = null, bool metrics = true, CancellationToken cancellationToken = default)
+    public static async Task<ServerProcess> StartAsync(string serverDll, IReadOnlyDictionary<string, string>? environment = null, bool metrics = true, int? port = null, CancellationToken cancellationToken = default)
     {
-        var port = FreePort.Next();
+        port ??= FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { serverDll, "--urls", $"http://127.0.0.1:{port}" },
@@ -92,7 +93,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
         var metricsPort = start.Environment.TryGetValue(MetricsPortKey, out var set) && set is not null ? int.Parse(set, CultureInfo.InvariantCulture) : 0;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var server = new ServerProcess(process, port, metricsPort);
+        var server = new ServerProcess(process, port.Value, metricsPort);
 
         // With TLS on, the plaintext health port answers the readiness wait.
         if (start.Environment.TryGetValue("DocStore__Health__Port", out var healthPort) && !string.IsNullOrEmpty(healthPort))

@@ -44,6 +44,7 @@ public static class DocStoreHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, DocStoreSettingsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, StoreOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, EmbeddedStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreOptions>, ChangeFeedOptionsValidator>());
 
         // A failed start is reported by RunDocStoreAsync in a line per problem; this keeps the host's
         // and Kestrel's stack traces of the same failure off the console meanwhile.
@@ -53,6 +54,7 @@ public static class DocStoreHostingExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CollectionRegistry>();
+        services.TryAddSingleton<ChangeFeedStreams>();
         services.TryAddSingleton<EmbeddedDocumentStore>();
         services.AddCosmosStore();
         services.AddSessionTokenSharing();

@@ -49,6 +49,9 @@ public sealed class DocStoreOptions
     /// <summary>How the process stops on SIGTERM (<c>DocStore:Shutdown</c>).</summary>
     public ShutdownOptions Shutdown { get; set; } = new();
 
+    /// <summary>The change feed's settings (<c>DocStore:ChangeFeed</c>).</summary>
+    public ChangeFeedOptions ChangeFeed { get; set; } = new();
+
     /// <summary>Caller identity and permissions (<c>DocStore:Auth</c>).</summary>
     public Security.AuthOptions Auth { get; set; } = new();
 
@@ -73,4 +76,10 @@ public sealed class CollectionOptions
     /// (<c>DocStore:Collections:&lt;name&gt;:Container</c>). Defaults to the collection's name.
     /// </summary>
     public string? Container { get; set; }
+
+    /// <summary>
+    /// Whether a query may span every partition (<c>DocStore:Collections:&lt;name&gt;:AllowCrossPartitionQuery</c>).
+    /// Such a query fans out to every physical partition on Cosmos DB. Defaults to false.
+    /// </summary>
+    public bool AllowCrossPartitionQuery { get; set; }
 }

@@ -9,10 +9,10 @@ internal static class BenchCommand
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here; memory: the server's RSS through concurrent maximum-size requests and an idle minute after",
+            Description = "custom: one mix against --endpoint, or a server started here; standard: the suite of docs/performance.md against servers and a redis-server started here; documents: Get and Upsert by size, shape and body format; query: a 20-document partition query and a change-feed read beside Get on 10,000 and --documents (default 1,000,000) documents, and the change feed's delay; memory: the server's RSS through concurrent maximum-size requests and an idle minute after",
             DefaultValueFactory = _ => "custom",
         };
-        scenario.AcceptOnlyFromAmong("custom", "standard", "documents", "memory");
+        scenario.AcceptOnlyFromAmong("custom", "standard", "documents", "query", "memory");
         var endpoints = new Option<string[]>("--endpoint")
         {
             Description = "A DocStore server's address, e.g. http://127.0.0.1:5000; repeat for several. None: start one here",
@@ -23,7 +23,7 @@ internal static class BenchCommand
         var warmup = new Option<double>("--warmup") { Description = "Seconds of calls before each measured half, not recorded", DefaultValueFactory = _ => 3 };
         var mix = new Option<string>("--mix")
         {
-            Description = "Operation weights, e.g. get=80,upsert=15,patch=5; operations: get, upsert, patch, create, replace, delete, readmany (10 keys), batch (10 upserts in one partition)",
+            Description = "Operation weights, e.g. get=80,upsert=15,patch=5; operations: get, upsert, patch, query (a page of 20 in a partition), changes (ReadChanges of a partition, 20 at most), create, replace, delete, readmany (10 keys), batch (10 upserts in one partition)",
             DefaultValueFactory = _ => "get=80,upsert=15,patch=5",
         };
         var each = new Option<bool>("--each") { Description = "Measure every operation of --mix alone (its own ratio to the ceiling) instead of the mix, in one run" };
@@ -112,6 +112,21 @@ internal static class BenchCommand
                 var memoryReport = await memory.RunAsync(cancellationToken);
                 await Print(memoryReport.ToJson(), memoryReport.ToTable());
                 return 0;
+            }
+
+            if (parse.GetValue(scenario) == "query")
+            {
+                var queryScenario = new QueryScenario(
+                    ServerHost.FindServerDll(parse.GetValue(serverPath)),
+                    parse.GetResult(documents) is { Implicit: false } ? parse.GetValue(documents) : QueryScenario.DefaultLargeStoreDocuments,
+                    QueryScenario.DefaultTrials,
+                    parse.GetValue(sharing)!,
+                    TimeSpan.FromSeconds(parse.GetResult(duration) is { Implicit: false } ? parse.GetValue(duration) : 6),
+                    TimeSpan.FromSeconds(parse.GetResult(warmup) is { Implicit: false } ? parse.GetValue(warmup) : 1),
+                    progress);
+                var queryReport = await queryScenario.RunAsync(cancellationToken);
+                await Print(queryReport.ToJson(), queryReport.ToTable());
+                return queryReport.Errors == 0 ? 0 : 1;
             }
 
             if (parse.GetValue(scenario) == "standard")

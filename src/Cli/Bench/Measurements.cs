@@ -34,6 +34,28 @@ internal static class Measurements
             parts.Sum(p => p.WindowCalls));
     }
 
+    /// <summary>
+    /// Runs each measurement for half of <paramref name="duration"/> in order, then again in reverse order (A B B A),
+    /// and pools the halves, so that a drift in the machine's other load weighs on every measurement alike.
+    /// </summary>
+    public static async Task<OperationResult[]> MirroredAsync(IReadOnlyList<Func<TimeSpan, CancellationToken, Task<OperationResult>>> runs, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var half = duration / 2;
+        var first = new OperationResult[runs.Count];
+        var second = new OperationResult[runs.Count];
+        for (var i = 0; i < runs.Count; i++)
+        {
+            first[i] = await runs[i](half, cancellationToken);
+        }
+
+        for (var i = runs.Count - 1; i >= 0; i--)
+        {
+            second[i] = await runs[i](half, cancellationToken);
+        }
+
+        return [.. first.Zip(second, (a, b) => Merge([a, b]))];
+    }
+
     public static double Megabytes(long bytes) => bytes / (1024.0 * 1024.0);
 }
 

@@ -12,6 +12,12 @@ internal enum BenchOperation
     /// <summary>DocStoreService/Patch: one increment of a seeded document's counter.</summary>
     Patch,
 
+    /// <summary>DocStoreService/Query: one page of up to 20 documents of a partition, with a filter every seeded document matches.</summary>
+    Query,
+
+    /// <summary>DocStoreService/ReadChanges: up to 20 changes of a partition, from the start of its feed.</summary>
+    Changes,
+
     /// <summary>DocStoreService/Create of a new document (a new id each call) in a seeded partition.</summary>
     Create,
 
@@ -43,7 +49,7 @@ internal sealed class OperationMix
         _total = entries.Sum(e => e.Item2);
     }
 
-    /// <summary>The operations with a weight above zero, in the order get, upsert, patch, create, replace, delete, readmany, batch.</summary>
+    /// <summary>The operations with a weight above zero, in the order get, upsert, patch, query, changes, create, replace, delete, readmany, batch.</summary>
     public IReadOnlyList<BenchOperation> Operations => [.. _entries.Select(e => e.Operation)];
 
     /// <summary>The fraction of calls that are <paramref name="operation"/>, 0 to 1.</summary>
@@ -53,7 +59,7 @@ internal sealed class OperationMix
     /// <summary>A mix of one operation only.</summary>
     public static OperationMix Only(BenchOperation operation) => new([(operation, 1)]);
 
-    /// <summary>Parses <c>name=weight</c> pairs separated by commas; names are get, upsert, patch, create, replace, delete, readmany and batch.</summary>
+    /// <summary>Parses <c>name=weight</c> pairs separated by commas; names are get, upsert, patch, query, changes, create, replace, delete, readmany and batch.</summary>
     /// <exception cref="FormatException">The text is not a valid mix; the message says why.</exception>
     public static OperationMix Parse(string text)
     {
@@ -69,7 +75,7 @@ internal sealed class OperationMix
 
             if (!Enum.TryParse<BenchOperation>(pair[0], ignoreCase: true, out var operation) || !Enum.IsDefined(operation) || char.IsDigit(pair[0][0]))
             {
-                throw new FormatException($"'{pair[0]}' is not an operation; use get, upsert, patch, create, replace, delete, readmany or batch");
+                throw new FormatException($"'{pair[0]}' is not an operation; use get, upsert, patch, query, changes, create, replace, delete, readmany or batch");
             }
 
             if (!int.TryParse(pair[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var weight))

@@ -191,24 +191,8 @@ internal sealed class StandardScenario(string serverDll, TimeSpan duration, Time
         async (window, cancellationToken) => (await ClosedLoop.RunAsync(
             workload, concurrency, warmup, window, cancellationToken, server is null ? null : () => ProcStat.CpuTime(server.ProcessId)))[0];
 
-    /// <summary>Runs each measurement for half the duration in order, then again in reverse order, and pools the halves.</summary>
-    private async Task<OperationResult[]> MirroredAsync(IReadOnlyList<Func<TimeSpan, CancellationToken, Task<OperationResult>>> runs, CancellationToken cancellationToken)
-    {
-        var half = duration / 2;
-        var first = new OperationResult[runs.Count];
-        var second = new OperationResult[runs.Count];
-        for (var i = 0; i < runs.Count; i++)
-        {
-            first[i] = await runs[i](half, cancellationToken);
-        }
-
-        for (var i = runs.Count - 1; i >= 0; i--)
-        {
-            second[i] = await runs[i](half, cancellationToken);
-        }
-
-        return [.. first.Zip(second, (a, b) => Measurements.Merge([a, b]))];
-    }
+    private Task<OperationResult[]> MirroredAsync(IReadOnlyList<Func<TimeSpan, CancellationToken, Task<OperationResult>>> runs, CancellationToken cancellationToken) =>
+        Measurements.MirroredAsync(runs, duration, cancellationToken);
 
     private void Say(string message)
     {

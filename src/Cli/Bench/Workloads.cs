@@ -1,4 +1,5 @@
 using DocStore.V1;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Health.V1;
 
@@ -87,12 +88,16 @@ internal sealed class DeletablePool
 }
 
 /// <summary>
-/// Get, Upsert, Patch, Create, Replace, Delete, ReadMany and ExecuteBatch over a <see cref="DocumentSet"/> that
-/// is already stored, each worker on the endpoint <c>worker mod endpoints</c>. Documents are picked uniformly at
-/// random. Documents travel as Struct, as the Upsert of the earlier figures does.
+/// Get, Upsert, Patch, Query, ReadChanges, Create, Replace, Delete, ReadMany and ExecuteBatch over a
+/// <see cref="DocumentSet"/> that is already stored, each worker on the endpoint <c>worker mod endpoints</c>.
+/// Documents (and so partitions) are picked uniformly at random. Documents travel as Struct, as the Upsert of the
+/// earlier figures does.
 /// </summary>
 internal sealed class DocStoreWorkload : IWorkload
 {
+    /// <summary>The page size of a query and of a change-feed read: a partition of 20 documents comes back whole.</summary>
+    public const int PageSize = 20;
+
     /// <summary>Keys of a ReadMany, and upserts of a batch.</summary>
     public const int KeysPerCall = 10;
 
@@ -111,6 +116,12 @@ internal sealed class DocStoreWorkload : IWorkload
     private readonly UpsertRequest[] _upserts;
     private readonly ExecuteBatchRequest[] _batches;
     private readonly DeletablePool _deletable;
+
+    /// <summary>A filter every seeded document matches (its counter starts at 0 and patches only raise it), so the filter is evaluated on every row.</summary>
+    private static readonly Filter EveryDocument = new()
+    {
+        Field = new FieldFilter { Path = "/n", Operator = FieldFilter.Types.Operator.GreaterThanOrEqual, Value = Value.ForNumber(0) },
+    };
 
     public DocStoreWorkload(IReadOnlyList<DocStoreService.DocStoreServiceClient> clients, string collection, DocumentSet documents, OperationMix mix, TimeSpan deadline, DeletablePool? deletable = null)
     {
@@ -166,6 +177,15 @@ internal sealed class DocStoreWorkload : IWorkload
                 patch.Operations.Add(new PatchOperation { Increment = new IncrementOperation { Path = "/n", By = 1 } });
                 await client.PatchAsync(patch, deadline: deadline, cancellationToken: cancellationToken);
                 break;
+            case BenchOperation.Query:
+                await client.QueryAsync(QueryOf(_collection, _documents.PartitionKey(random.Next(_documents.Count))), deadline: deadline, cancellationToken: cancellationToken);
+                break;
+            case BenchOperation.Changes:
+                await client.ReadChangesAsync(
+                    new ReadChangesRequest { Collection = _collection, PartitionKey = _documents.PartitionKey(random.Next(_documents.Count)), MaxItems = PageSize },
+                    deadline: deadline,
+                    cancellationToken: cancellationToken);
+                break;
             case BenchOperation.Create:
                 var (id, number) = _deletable.NextId();
                 var partition = _documents.PartitionKey((int)(number % _documents.Partitions));
@@ -204,6 +224,10 @@ internal sealed class DocStoreWorkload : IWorkload
                 throw new InvalidOperationException("unknown operation");
         }
     }
+
+    /// <summary>The query the <see cref="BenchOperation.Query"/> operation makes in <paramref name="partitionKey"/>.</summary>
+    public static QueryRequest QueryOf(string collection, string partitionKey) =>
+        new() { Collection = collection, PartitionKey = partitionKey, Filter = EveryDocument, PageSize = PageSize };
 
     /// <summary>
     /// A batch of <see cref="KeysPerCall"/> upserts of the documents of partition <paramref name="partition"/>: index

@@ -48,6 +48,8 @@ internal static class ErrorMapper
                 return new DocStoreNotFoundException(message, reason, metadata, e);
             case Grpc.Core.StatusCode.Aborted when reason == "ETAG_MISMATCH":
                 return new DocStoreETagMismatchException(message, reason, metadata, e);
+            case Grpc.Core.StatusCode.FailedPrecondition when reason == "CONDITION_NOT_MET":
+                return new DocStoreConditionNotMetException(message, reason, metadata, e);
             case Grpc.Core.StatusCode.InvalidArgument:
                 var violations = status?.GetDetail<BadRequest>()?.FieldViolations
                     .Select(v => new DocStoreFieldViolation(v.Field, v.Description))

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DocStore.V1;
 using Grpc.Core;
 
@@ -78,7 +79,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         return Result<T>(collection, response.Document, response.Info);
     }
 
-    public override async Task<DocumentResponse<T>> PatchAsync<T>(string collection, string id, string partitionKey, PatchOperations patch, string? ifMatch = null, CancellationToken cancellationToken = default)
+    public override async Task<DocumentResponse<T>> PatchAsync<T>(string collection, string id, string partitionKey, PatchOperations patch, string? ifMatch = null, Filter? condition = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(id);
@@ -95,6 +96,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             Id = id,
             PartitionKey = partitionKey,
             IfMatch = ifMatch ?? string.Empty,
+            Condition = condition?.ToProto(_options.JsonSerializerOptions),
             BodyFormat = ResponseFormat,
         };
         foreach (var operation in patch.Operations)
@@ -113,6 +115,153 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         }
 
         return Result<T>(collection, response.Document, response.Info);
+    }
+
+    public override async IAsyncEnumerable<DocumentResponse<T>> QueryAsync<T>(string collection, string? partitionKey, Filter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? token = null;
+        do
+        {
+            var page = await QueryPageAsync<T>(collection, partitionKey, filter, orderBy, pageSize, token, cancellationToken).ConfigureAwait(false);
+            foreach (var document in page.Documents)
+            {
+                yield return document;
+            }
+
+            token = page.NextPageToken;
+        }
+        while (token is not null);
+    }
+
+    public override async Task<QueryPage<T>> QueryPageAsync<T>(string collection, string? partitionKey, Filter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, string? pageToken = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        var request = new QueryRequest
+        {
+            Collection = collection,
+            PartitionKey = partitionKey ?? string.Empty,
+            CrossPartition = partitionKey is null,
+            Filter = filter?.ToProto(_options.JsonSerializerOptions),
+            PageSize = pageSize,
+            PageToken = pageToken ?? string.Empty,
+            SessionToken = (partitionKey is null ? null : _sessions?.Get(collection, partitionKey)) ?? string.Empty,
+            BodyFormat = ResponseFormat,
+        };
+        foreach (var sort in orderBy ?? [])
+        {
+            request.OrderBy.Add(new OrderBy { Path = sort.Path, Descending = sort.Descending });
+        }
+
+        QueryResponse response;
+        try
+        {
+            response = await _client.QueryAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw ErrorMapper.Map(e, cancellationToken);
+        }
+
+        if (partitionKey is not null)
+        {
+            _sessions?.Observe(collection, partitionKey, response.Info?.SessionToken ?? string.Empty);
+        }
+
+        return new QueryPage<T>(
+            [.. response.Documents.Select(d => Result<T>(collection, d, response.Info, observe: false))],
+            response.NextPageToken.Length == 0 ? null : response.NextPageToken,
+            response.Info?.SessionToken ?? string.Empty,
+            response.Info?.RequestCharge ?? 0);
+    }
+
+    public override async Task<ChangesPage<T>> ReadChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, int maxItems = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(start);
+        var request = new ReadChangesRequest
+        {
+            Collection = collection,
+            PartitionKey = partitionKey ?? string.Empty,
+            Continuation = start.Continuation ?? string.Empty,
+            StartTime = start.Time is { } time ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time) : null,
+            FromNow = start.IsNow,
+            MaxItems = maxItems,
+            BodyFormat = ResponseFormat,
+        };
+        ReadChangesResponse response;
+        try
+        {
+            response = await _client.ReadChangesAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw ErrorMapper.Map(e, cancellationToken);
+        }
+
+        return new ChangesPage<T>([.. response.Documents.Select(d => Result<T>(collection, d, response.Info, observe: false))], response.Continuation);
+    }
+
+    public override async IAsyncEnumerable<ChangesPage<T>> WatchChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(start);
+        var position = start;
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var request = new WatchChangesRequest
+            {
+                Collection = collection,
+                PartitionKey = partitionKey ?? string.Empty,
+                Continuation = position.Continuation ?? string.Empty,
+                StartTime = position.Time is { } time ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time) : null,
+                FromNow = position.IsNow,
+                BodyFormat = ResponseFormat,
+            };
+
+            // A stream has no deadline: it lasts until the caller cancels.
+            using var call = _client.WatchChanges(request, new CallOptions(cancellationToken: cancellationToken));
+            var stream = call.ResponseStream;
+            var received = false;
+            while (true)
+            {
+                bool moved;
+                try
+                {
+                    moved = await stream.MoveNext(cancellationToken).ConfigureAwait(false);
+                }
+                catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown && !cancellationToken.IsCancellationRequested)
+                {
+                    // The transport failed (a server restarted, a connection dropped): resume from the last continuation.
+                    failures++;
+                    break;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && received && !cancellationToken.IsCancellationRequested)
+                {
+                    // The bearer token the stream opened with expired: open it again, with a fresh token from the
+                    // credential. A refusal before any message is a real one, and is thrown.
+                    break;
+                }
+                catch (RpcException e)
+                {
+                    throw ErrorMapper.Map(e, cancellationToken);
+                }
+
+                if (!moved)
+                {
+                    // The server ended the stream (it is shutting down): reconnect from the last continuation.
+                    break;
+                }
+
+                failures = 0;
+                received = true;
+                var message = stream.Current;
+                position = ChangeFeedPosition.FromContinuation(message.Continuation);
+                yield return new ChangesPage<T>([.. message.Documents.Select(d => Result<T>(collection, d, info: null, observe: false))], message.Continuation);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(failures, 6)))), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public override async Task<DocumentResponse<T>> CreateAsync<T>(string collection, T document, CancellationToken cancellationToken = default)
@@ -177,6 +326,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             ResponseFormat,
             ToBatchWrite,
             patch => patch.Operations.Select(ToProto).ToList(),
+            filter => filter.ToProto(_options.JsonSerializerOptions),
             ExecuteBatchAsync);
     }
 
@@ -253,10 +403,14 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
     private CallOptions CallOptions(CancellationToken cancellationToken) =>
         new(deadline: _options.DefaultDeadline == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + _options.DefaultDeadline, cancellationToken: cancellationToken);
 
-    private DocumentResponse<T> Result<T>(string collection, Document document, ResponseInfo? info)
+    private DocumentResponse<T> Result<T>(string collection, Document document, ResponseInfo? info, bool observe = true)
     {
         var sessionToken = info?.SessionToken ?? string.Empty;
-        _sessions?.Observe(collection, document.PartitionKey, sessionToken);
+        if (observe)
+        {
+            _sessions?.Observe(collection, document.PartitionKey, sessionToken);
+        }
+
         return new DocumentResponse<T>(
             document.Body is null
                 ? System.Text.Json.JsonSerializer.Deserialize<T>(document.BodyJson.Span, _options.JsonSerializerOptions)!

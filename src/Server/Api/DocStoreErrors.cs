@@ -24,6 +24,8 @@ internal static class DocStoreErrors
     public const string Throttled = "THROTTLED";
     public const string StoreUnavailable = "STORE_UNAVAILABLE";
     public const string SessionNotAvailable = "READ_SESSION_NOT_AVAILABLE";
+    public const string ConditionNotMet = "CONDITION_NOT_MET";
+    public const string TooManyStreams = "TOO_MANY_STREAMS";
 
     [DoesNotReturn]
     public static void ThrowCollectionNotFound(string collection) =>
@@ -91,6 +93,8 @@ internal static class DocStoreErrors
                 return Create(Code.AlreadyExists, prefix + $"A document with this id already exists in this partition of collection '{collection.Name}'; replace or upsert it instead.", DocumentExists, where);
             case StoreStatus.PreconditionFailed:
                 return Create(Code.Aborted, prefix + "The document does not have the etag given in if_match; read it again and retry.", EtagMismatch, where);
+            case StoreStatus.ConditionNotMet:
+                return Create(Code.FailedPrecondition, prefix + "The document does not match the patch's condition; nothing changed.", ConditionNotMet, where);
             case StoreStatus.PatchNotApplicable:
                 return Create(Code.InvalidArgument, prefix + $"The patch cannot apply to the document: {result.Message}", PatchNotApplicable, where);
             case StoreStatus.TooLarge:
@@ -110,6 +114,11 @@ internal static class DocStoreErrors
                 throw new InvalidOperationException($"Store status {result.Status} is not an error.");
         }
     }
+
+    /// <summary>The error for a WatchChanges stream over the process's cap.</summary>
+    public static RpcException StreamLimitReached(int max) =>
+        Create(Code.ResourceExhausted, $"This server already serves its maximum of {max} WatchChanges streams (DocStore:ChangeFeed:MaxStreams); retry later or on another server.", TooManyStreams, metadata: null,
+            Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) }));
 
     /// <summary>A status with an ErrorInfo of <paramref name="reason"/> and <paramref name="metadata"/>, and <paramref name="extra"/> detail.</summary>
     internal static RpcException Create(Code code, string message, string reason, Dictionary<string, string>? metadata, Any? extra = null)

@@ -13,7 +13,7 @@ namespace DocStore.Server.Api;
 /// The methods are bound to the contract by <see cref="DocumentsGrpcServiceMethodProvider"/>, not by
 /// deriving from the generated base class, so that undecodable requests get a clear error.
 /// </summary>
-internal sealed class DocumentsGrpcService(IDocumentStore store, CollectionRegistry collections, DocStoreMetrics metrics)
+internal sealed partial class DocumentsGrpcService(IDocumentStore store, CollectionRegistry collections, DocStoreMetrics metrics, ChangeFeedStreams streams)
 {
     public async Task<DocumentReply> Get(GetRequest request, ServerCallContext context)
     {
@@ -37,8 +37,8 @@ internal sealed class DocumentsGrpcService(IDocumentStore store, CollectionRegis
 
     public async Task<DocumentReply> Patch(PatchRequest request, ServerCallContext context)
     {
-        var (collection, key, operations) = RequestValidator.ValidatePatch(request, collections);
-        var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), context.CancellationToken);
+        var (collection, key, operations, condition) = RequestValidator.ValidatePatch(request, collections);
+        var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), condition, context.CancellationToken);
         var stored = Succeeded(nameof(Patch), result, collection, key);
         return DocumentReply.Create(key, stored, request.BodyFormat);
     }

@@ -79,5 +79,15 @@ internal sealed class DocumentsGrpcServiceMethodProvider : IServiceMethodProvide
                 MarshallerFor<TImplResponse, TResponse>(method.ResponseMarshaller));
             context.AddUnaryMethod(guarded, [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)], invoker);
         }
+
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
+        {
+            var implementation = typeof(DocumentsGrpcService).GetMethod(method.Name, [typeof(TRequest), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext)])
+                ?? throw new InvalidOperationException($"{nameof(DocumentsGrpcService)} does not implement {method.FullName}.");
+            var invoker = implementation.CreateDelegate<ServerStreamingServerMethod<DocumentsGrpcService, TRequest, TResponse>>();
+
+            var guarded = new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, DecodeOrReject(method.RequestMarshaller), method.ResponseMarshaller);
+            context.AddServerStreamingMethod(guarded, [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)], invoker);
+        }
     }
 }

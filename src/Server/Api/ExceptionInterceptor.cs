@@ -24,21 +24,39 @@ internal sealed partial class ExceptionInterceptor(ILogger<ExceptionInterceptor>
         {
             return await continuation(request, context);
         }
-        catch (RpcException e)
+        catch (Exception e)
         {
-            Log.CallFailed(logger, context.Method, e.StatusCode, e.Status.Detail);
-            throw;
+            throw Translate(e, context);
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
         {
-            throw context.Deadline <= DateTime.UtcNow
-                ? new RpcException(new Status(StatusCode.DeadlineExceeded, "The call's deadline passed before it completed."))
-                : new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
+            await continuation(request, responseStream, context);
         }
         catch (Exception e)
         {
-            Log.UnhandledException(logger, context.Method, e);
-            throw new RpcException(new Status(StatusCode.Internal, "An internal error occurred. The server log has the details."));
+            throw Translate(e, context);
+        }
+    }
+
+    private RpcException Translate(Exception exception, ServerCallContext context)
+    {
+        switch (exception)
+        {
+            case RpcException e:
+                Log.CallFailed(logger, context.Method, e.StatusCode, e.Status.Detail);
+                return e;
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return context.Deadline <= DateTime.UtcNow
+                    ? new RpcException(new Status(StatusCode.DeadlineExceeded, "The call's deadline passed before it completed."))
+                    : new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
+            default:
+                Log.UnhandledException(logger, context.Method, exception);
+                return new RpcException(new Status(StatusCode.Internal, "An internal error occurred. The server log has the details."));
         }
     }
 

@@ -12,7 +12,7 @@ namespace DocStore.Server.Api;
 /// Checks requests against Cosmos DB's rules before any store is touched. Every problem in a
 /// request is reported at once, as <c>BadRequest</c> field violations named after the request's fields.
 /// </summary>
-internal static class RequestValidator
+internal static partial class RequestValidator
 {
     private static readonly JsonPointer IdPath = JsonPointer.Parse("/id");
 
@@ -170,7 +170,11 @@ internal static class RequestValidator
     {
         CheckId(patch.Id, field + ".id", violations);
         var operations = PatchOperations(patch.Operations, field + ".operations", collection, violations);
-        return operations is null ? null : new BatchStep(BatchStepKind.Patch, new DocumentKey(patch.Id, partitionKey), Patch: operations, IfMatch: NullIfEmpty(patch.IfMatch));
+        var before = violations.Count;
+        var condition = patch.Condition is null ? null : ToFilter(patch.Condition, field + ".condition", violations);
+        return operations is null || violations.Count != before
+            ? null
+            : new BatchStep(BatchStepKind.Patch, new DocumentKey(patch.Id, partitionKey), Patch: operations, IfMatch: NullIfEmpty(patch.IfMatch), Condition: condition);
     }
 
     private static BatchStep BatchKeyStep(BatchStepKind kind, BatchKey key, string field, string partitionKey, Violations violations)
@@ -235,7 +239,7 @@ internal static class RequestValidator
         return violations.Count == before ? new DocumentKey(keys.Id!, keys.PartitionKey!) : null;
     }
 
-    public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations) ValidatePatch(PatchRequest request, CollectionRegistry collections)
+    public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations, Storage.Query.DocumentFilter? Condition) ValidatePatch(PatchRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -245,8 +249,9 @@ internal static class RequestValidator
         CheckPartitionKey(request.PartitionKey, "partition_key", violations);
 
         var operations = PatchOperations(request.Operations, "operations", collection!, violations);
+        var condition = request.Condition is null ? null : ToFilter(request.Condition, "condition", violations);
         violations.ThrowIfAny();
-        return (collection!, new DocumentKey(request.Id, request.PartitionKey), operations!);
+        return (collection!, new DocumentKey(request.Id, request.PartitionKey), operations!, condition);
     }
 
     /// <summary>Checks 1 to 10 patch operations named <paramref name="field"/>; the converted ones, or <see langword="null"/> when any is invalid.</summary>

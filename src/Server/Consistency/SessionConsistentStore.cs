@@ -38,8 +38,33 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenR
         await AdvancedAsync(collection, key.PartitionKey, await inner.UpsertAsync(collection, key, body, ifMatch, cancellationToken));
 
     /// <inheritdoc />
-    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
-        await AdvancedAsync(collection, key.PartitionKey, await inner.PatchAsync(collection, key, operations, ifMatch, cancellationToken));
+    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, Storage.Query.DocumentFilter? condition, CancellationToken cancellationToken) =>
+        await AdvancedAsync(collection, key.PartitionKey, await inner.PatchAsync(collection, key, operations, ifMatch, condition, cancellationToken));
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A partition's query reads at the caller's token merged with the partition's shared one. A
+    /// cross-partition query has no one partition: it reads at the caller's token, and the store's own
+    /// session (this process's writes); another pod's write that the caller holds no token for may be
+    /// missing for up to the replicas' lag.
+    /// </remarks>
+    public async Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, Storage.Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken)
+    {
+        var token = await ForPartitionAsync(collection, partitionKey, sessionToken, cancellationToken);
+        return await inner.QueryAsync(collection, partitionKey, query, pageSize, continuation, token, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One partition's feed reads at its shared token; the whole collection's as a cross-partition query does.</remarks>
+    public async Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken)
+    {
+        var token = await ForPartitionAsync(collection, partitionKey, sessionToken, cancellationToken);
+        return await inner.ReadChangesAsync(collection, partitionKey, start, maxItems, token, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
+        inner.WaitForChangesAsync(collection, timeout, cancellationToken);
 
     /// <inheritdoc />
     public async Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
@@ -75,6 +100,9 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenR
 
     /// <inheritdoc />
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => inner.IsReachableAsync(cancellationToken);
+
+    private ValueTask<string?> ForPartitionAsync(CollectionDefinition collection, string? partitionKey, string? sessionToken, CancellationToken cancellationToken) =>
+        partitionKey is null ? ValueTask.FromResult(sessionToken) : tokens.ForReadAsync(TokenScope(collection), partitionKey, sessionToken, cancellationToken);
 
     /// <summary>Advances the tokens with a successful write's, awaited: a token shared after the reply would race the caller's next read.</summary>
     private async Task<T> AdvancedAsync<T>(CollectionDefinition collection, string partitionKey, T result)

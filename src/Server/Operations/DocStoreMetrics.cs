@@ -44,6 +44,21 @@ internal sealed class DocStoreMetrics
         }
     }
 
+    /// <summary>Records one page's outcome (Query, ReadChanges, WatchChanges).</summary>
+    public void Record(string method, CollectionDefinition collection, StorePage page)
+    {
+        var methodTag = new KeyValuePair<string, object?>("rpc.method", method);
+        var collectionTag = new KeyValuePair<string, object?>("docstore.collection", collection.Name);
+        if (page.Status == StoreStatus.Ok)
+        {
+            _requestCharge.Record(page.RequestCharge, methodTag, collectionTag);
+        }
+        else
+        {
+            _storeErrors.Add(1, methodTag, collectionTag, new KeyValuePair<string, object?>("error.type", Kind(page.Status)));
+        }
+    }
+
     /// <summary>The <c>error.type</c> of a failed store call: a stable snake_case name.</summary>
     public static string Kind(StoreStatus status) => status switch
     {
@@ -55,6 +70,8 @@ internal sealed class DocStoreMetrics
         StoreStatus.Throttled => "throttled",
         StoreStatus.Unavailable => "unavailable",
         StoreStatus.SessionNotAvailable => "session_not_available",
+        StoreStatus.ConditionNotMet => "condition_not_met",
+        StoreStatus.InvalidContinuation => "invalid_continuation",
         _ => "other",
     };
 }

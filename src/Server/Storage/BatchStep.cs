@@ -17,12 +17,14 @@ internal enum BatchStepKind
 /// <param name="Body">The whole document as UTF-8 JSON (create, upsert, replace), else empty.</param>
 /// <param name="Patch">The patch operations (patch), else <see langword="null"/>.</param>
 /// <param name="IfMatch">The etag precondition, when one was given (never on create or read).</param>
+/// <param name="Condition">A patch's filter the document must match, when one was given (patch only).</param>
 internal sealed record BatchStep(
     BatchStepKind Kind,
     DocumentKey Key,
     ReadOnlyMemory<byte> Body = default,
     IReadOnlyList<DocumentPatchOperation>? Patch = null,
-    string? IfMatch = null);
+    string? IfMatch = null,
+    Query.DocumentFilter? Condition = null);
 
 /// <summary>
 /// How a transactional batch ended: every operation's result in order, or the one failure that

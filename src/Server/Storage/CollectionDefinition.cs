@@ -4,4 +4,5 @@ namespace DocStore.Server.Storage;
 /// <param name="Name">The name callers use in requests.</param>
 /// <param name="Container">The store's name for it (the Cosmos DB container, or the embedded store's key).</param>
 /// <param name="PartitionKeyPath">The partition key path as configured, for example <c>/pk</c>.</param>
-internal sealed record CollectionDefinition(string Name, string Container, JsonPointer PartitionKeyPath);
+/// <param name="AllowCrossPartitionQuery">Whether a query may span every partition.</param>
+internal sealed record CollectionDefinition(string Name, string Container, JsonPointer PartitionKeyPath, bool AllowCrossPartitionQuery = false);

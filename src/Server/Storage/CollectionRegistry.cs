@@ -9,7 +9,7 @@ internal sealed class CollectionRegistry(IOptions<DocStoreOptions> options)
     private readonly FrozenDictionary<string, CollectionDefinition> _collections = options.Value.Collections
         .ToFrozenDictionary(
             c => c.Key,
-            c => new CollectionDefinition(c.Key, string.IsNullOrEmpty(c.Value.Container) ? c.Key : c.Value.Container, JsonPointer.Parse(c.Value.PartitionKeyPath!)),
+            c => new CollectionDefinition(c.Key, string.IsNullOrEmpty(c.Value.Container) ? c.Key : c.Value.Container, JsonPointer.Parse(c.Value.PartitionKeyPath!), c.Value.AllowCrossPartitionQuery),
             StringComparer.Ordinal);
 
     public IEnumerable<CollectionDefinition> All => _collections.Values;

@@ -7,7 +7,9 @@ namespace DocStore.Server.Storage;
 /// <remarks>
 /// Callers receive this port wrapped in <see cref="Consistency.SessionConsistentStore"/>, which applies
 /// the shared session tokens. Each member is classified with <see cref="StoreOperationAttribute"/>:
-/// a read takes the caller's session token as <c>sessionToken</c>; a write returns, on success, a
+/// a read takes the caller's session token as <c>sessionToken</c>, and the partition it reads as a
+/// <see cref="DocumentKey"/> or as <c>partitionKey</c> (null: every partition, read at the caller's
+/// token only); a write returns, on success, a
 /// document whose <see cref="StoredDocument.SessionToken"/> the decorator advances.
 /// </remarks>
 internal interface IDocumentStore
@@ -38,8 +40,42 @@ internal interface IDocumentStore
     Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken);
 
     /// <summary>Applies the operations in order, all or none.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="key">The document's id and partition key.</param>
+    /// <param name="operations">The validated operations.</param>
+    /// <param name="ifMatch">When set, the patch happens only if the stored etag equals it.</param>
+    /// <param name="condition">When set, the patch happens only if the stored document matches it (<see cref="StoreStatus.ConditionNotMet"/> otherwise).</param>
+    /// <param name="cancellationToken">Ends the call early.</param>
     [StoreOperation(StoreOperationKind.Write)]
-    Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken);
+    Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, Query.DocumentFilter? condition, CancellationToken cancellationToken);
+
+    /// <summary>Reads one page of a query.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">The partition, or <see langword="null"/> across partitions.</param>
+    /// <param name="query">The filter and order.</param>
+    /// <param name="pageSize">The most documents the page holds.</param>
+    /// <param name="continuation">The store's continuation from the previous page, or <see langword="null"/> for the first.</param>
+    /// <param name="sessionToken">When set, the page reflects at least the state this token names.</param>
+    /// <param name="cancellationToken">Ends the call early.</param>
+    [StoreOperation(StoreOperationKind.Read)]
+    Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken);
+
+    /// <summary>Reads the next changes: the latest version of each changed document, oldest change first; deletes are not carried.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="partitionKey">One partition's changes, or <see langword="null"/> for the whole collection.</param>
+    /// <param name="start">Where to begin; <see cref="ChangeFeedStart.After"/> holds the store's continuation.</param>
+    /// <param name="maxItems">The most documents the page holds.</param>
+    /// <param name="sessionToken">When set, the page reflects at least the state this token names.</param>
+    /// <param name="cancellationToken">Ends the call early.</param>
+    [StoreOperation(StoreOperationKind.Read)]
+    Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes when a write to <paramref name="collection"/> may have committed: at once when this
+    /// process wrote, or after <paramref name="timeout"/> (writes this process cannot see happening).
+    /// </summary>
+    [StoreOperation(StoreOperationKind.None)]
+    Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>Creates a document that must not exist yet: <see cref="StoreStatus.AlreadyExists"/> when it does.</summary>
     [StoreOperation(StoreOperationKind.Write)]

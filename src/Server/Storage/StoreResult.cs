@@ -14,6 +14,12 @@ internal enum StoreStatus
 
     /// <summary>The session token names a write the store has not seen and never will (Cosmos DB's 404/1002).</summary>
     SessionNotAvailable,
+
+    /// <summary>A conditional patch's document does not match its condition.</summary>
+    ConditionNotMet,
+
+    /// <summary>A page token or change-feed continuation the store cannot use (another store file, garbage).</summary>
+    InvalidContinuation,
 }
 
 /// <summary>

@@ -24,9 +24,17 @@ internal sealed class ScriptedStore(StoreResult result, TimeSpan? delay = null) 
     public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
         AnswerAsync(wait: null);
 
-    public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
+    public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, server::DocStore.Server.Storage.Query.DocumentFilter? condition, CancellationToken cancellationToken) =>
         AnswerAsync(wait: null);
 
+    public async Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, server::DocStore.Server.Storage.Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken) =>
+        AsPage(await AnswerAsync(delay), continuation: null);
+
+    public async Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken) =>
+        AsPage(await AnswerAsync(delay), continuation: "scripted");
+
+    public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.Delay(timeout, cancellationToken);
     public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
         AnswerAsync(wait: null);
 
@@ -43,6 +51,11 @@ internal sealed class ScriptedStore(StoreResult result, TimeSpan? delay = null) 
         await AnswerAsync(wait: null) is { Document: { } document } ? BatchStoreResult.Success([.. operations.Select(_ => result)], document.SessionToken, 1) : BatchStoreResult.Failed(result);
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+    private static StorePage AsPage(StoreResult answer, string? continuation) =>
+        answer.Document is { } document
+            ? StorePage.Success([new StoredItem(new DocumentKey("scripted", "scripted"), document)], continuation, document.SessionToken, document.RequestCharge)
+            : StorePage.Failure(answer.Status, answer.Message, answer.RetryAfter);
 
     private async Task<StoreResult> AnswerAsync(TimeSpan? wait)
     {

@@ -62,9 +62,17 @@ public sealed class StoreFailureTests
         public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
             Task.FromResult(result);
 
-        public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
+        public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, server::DocStore.Server.Storage.Query.DocumentFilter? condition, CancellationToken cancellationToken) =>
             Task.FromResult(result);
 
+        public Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, server::DocStore.Server.Storage.Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken) =>
+            Task.FromResult(result.Status == StoreStatus.Ok ? StorePage.Success([], null, null, 1) : StorePage.Failure(result.Status, result.Message, result.RetryAfter));
+
+        public Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken) =>
+            Task.FromResult(result.Status == StoreStatus.Ok ? StorePage.Success([], "c", null, 1) : StorePage.Failure(result.Status, result.Message, result.RetryAfter));
+
+        public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
+            Task.Delay(timeout, cancellationToken);
         public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
             Task.FromResult(result);
 

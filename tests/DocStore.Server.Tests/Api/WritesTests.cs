@@ -46,6 +46,17 @@ public abstract class WritesTests(IContractServer server)
     private static BatchOperation Increment(string id, string path, double by) =>
         new() { Patch = new BatchPatch { Id = id, Operations = { new PatchOperation { Increment = new IncrementOperation { Path = path, By = by } } } } };
 
+    private static BatchOperation ConditionalIncrement(string id, string path, string conditionPath, string conditionJson) =>
+        new()
+        {
+            Patch = new BatchPatch
+            {
+                Id = id,
+                Operations = { new PatchOperation { Increment = new IncrementOperation { Path = path, By = 1 } } },
+                Condition = new Filter { Field = new FieldFilter { Path = conditionPath, Operator = FieldFilter.Types.Operator.Equal, Value = Json.Value(conditionJson) } },
+            },
+        };
+
     private Task<ExecuteBatchResponse> BatchAsync(string partitionKey, params BatchOperation[] operations) =>
         _client.ExecuteBatchAsync(new ExecuteBatchRequest { Collection = "items", PartitionKey = partitionKey, Operations = { operations } }).ResponseAsync;
 
@@ -221,6 +232,7 @@ public abstract class WritesTests(IContractServer server)
         { "delete with a stale etag", StatusCode.Aborted, "ETAG_MISMATCH" },
         { "patch that cannot apply", StatusCode.InvalidArgument, "PATCH_NOT_APPLICABLE" },
         { "read of an absent document", StatusCode.NotFound, "DOCUMENT_NOT_FOUND" },
+        { "patch whose condition does not match", StatusCode.FailedPrecondition, "CONDITION_NOT_MET" },
     };
 
     [Theory]
@@ -238,6 +250,7 @@ public abstract class WritesTests(IContractServer server)
             "replace of an absent document" => Replace($$"""{"id":"{{NewId()}}","pk":"alice"}"""),
             "delete with a stale etag" => Delete(existing, "\"stale\""),
             "patch that cannot apply" => Increment(existing, "/text", 1),
+            "patch whose condition does not match" => ConditionalIncrement(existing, "/v", "/text", "\"other\""),
             _ => Read(NewId()),
         };
 
@@ -256,6 +269,38 @@ public abstract class WritesTests(IContractServer server)
         await AssertAbsentAsync(created, "alice");
         await AssertUnchangedAsync(counterWritten);
         await AssertUnchangedAsync(existingWritten);
+    }
+
+    [Fact]
+    public virtual async Task A_conditional_batch_patch_applies_when_its_document_matches_and_sees_the_earlier_operations()
+    {
+        var id = NewId();
+        await UpsertAsync($$"""{"id":"{{id}}","pk":"alice","status":"open","n":1}""");
+
+        // The condition is checked against the document as the batch's earlier operations left it.
+        var response = await BatchAsync(
+            "alice",
+            Upsert($$"""{"id":"{{id}}","pk":"alice","status":"paid","n":5}"""),
+            ConditionalIncrement(id, "/n", "/status", "\"paid\""));
+
+        Json.Equal($$"""{"id":"{{id}}","pk":"alice","status":"paid","n":6}""", response.Results[1].Document.Body);
+        Json.Equal($$"""{"id":"{{id}}","pk":"alice","status":"paid","n":6}""", (await GetAsync(id, "alice")).Document.Body);
+
+        var stale = await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, "CONDITION_NOT_MET", () => BatchAsync(
+            "alice",
+            Upsert($$"""{"id":"{{id}}","pk":"alice","status":"open","n":0}"""),
+            ConditionalIncrement(id, "/n", "/status", "\"paid\"")));
+        Assert.Equal("1", stale.GetDetail<ErrorInfo>().Metadata["operation_index"]);
+        Json.Equal($$"""{"id":"{{id}}","pk":"alice","status":"paid","n":6}""", (await GetAsync(id, "alice")).Document.Body);
+    }
+
+    [Fact]
+    public async Task A_batch_patch_condition_is_validated_with_its_field_path()
+    {
+        var bad = ConditionalIncrement("x", "/n", "no-slash", "1");
+        bad.Patch.Condition.All = new CompositeFilter(); // an empty all: nothing to combine
+        var deep = ConditionalIncrement("y", "/n", "/_etag", "1");
+        await RpcAssert.InvalidAsync(() => BatchAsync("alice", Read("r"), bad, deep), "operations[1].patch.condition.all.filters", "operations[2].patch.condition.field.path");
     }
 
     [Fact]

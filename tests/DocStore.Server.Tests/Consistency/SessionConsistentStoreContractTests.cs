@@ -43,7 +43,7 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
             switch (kind)
             {
                 case StoreOperationKind.Read:
-                    Assert.Contains(parameters, p => p.ParameterType == typeof(DocumentKey) || p.ParameterType == typeof(IReadOnlyList<DocumentKey>));
+                    Assert.Contains(parameters, p => p.ParameterType == typeof(DocumentKey) || p.ParameterType == typeof(IReadOnlyList<DocumentKey>) || (p.ParameterType == typeof(string) && p.Name == "partitionKey"));
                     Assert.Contains(parameters, p => p.ParameterType == typeof(string) && p.Name == "sessionToken");
                     break;
                 case StoreOperationKind.Write:
@@ -109,6 +109,21 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
             inner.Calls.Select(c => (c.Method, c.PartitionKey, c.SessionToken)).ToArray());
     }
 
+    [Theory]
+    [InlineData("QueryAsync")]
+    [InlineData("ReadChangesAsync")]
+    public async Task A_read_across_partitions_takes_the_callers_token_alone(string name)
+    {
+        var inner = new RecordingStore();
+        var (pod, _) = Pod(inner);
+        var (_, otherPodTokens) = Pod(new RecordingStore());
+        await otherPodTokens.AdvanceAsync(pod.TokenScope(Items), "read", "0:-1#5,1:-1#2");
+
+        await InvokeAsync(pod, name, partitionKey: null, sessionToken: "0:-1#9");
+
+        Assert.Equal((name, null, "0:-1#9"), Assert.Single(inner.Calls));
+    }
+
     [Fact]
     public async Task A_read_of_many_documents_gets_a_token_covering_the_shared_tokens_of_every_partition_it_touches()
     {
@@ -152,16 +167,16 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
     }
 
     /// <summary>Calls a store member by name with arguments made from their types: the collection, the key, the session token, and defaults for the rest.</summary>
-    private static async Task<object?> InvokeAsync(IDocumentStore store, string name, string partitionKey, string? sessionToken)
+    private static async Task<object?> InvokeAsync(IDocumentStore store, string name, string? partitionKey, string? sessionToken)
     {
         var method = typeof(IDocumentStore).GetMethod(name)!;
         var arguments = method.GetParameters().Select(p => p switch
         {
             _ when p.ParameterType == typeof(CollectionDefinition) => Items,
-            _ when p.ParameterType == typeof(DocumentKey) => new DocumentKey("doc", partitionKey),
-            _ when p.ParameterType == typeof(IReadOnlyList<DocumentKey>) => new[] { new DocumentKey("doc", partitionKey) },
+            _ when p.ParameterType == typeof(DocumentKey) => new DocumentKey("doc", partitionKey ?? ""),
+            _ when p.ParameterType == typeof(IReadOnlyList<DocumentKey>) => new[] { new DocumentKey("doc", partitionKey ?? "") },
             _ when p.ParameterType == typeof(string) && p.Name == "partitionKey" => partitionKey,
-            _ when p.ParameterType == typeof(IReadOnlyList<BatchStep>) => new[] { new BatchStep(BatchStepKind.Delete, new DocumentKey("doc", partitionKey)) },
+            _ when p.ParameterType == typeof(IReadOnlyList<BatchStep>) => new[] { new BatchStep(BatchStepKind.Delete, new DocumentKey("doc", partitionKey ?? "")) },
             _ when p.ParameterType == typeof(string) && p.Name == "sessionToken" => sessionToken,
             _ when p.ParameterType == typeof(CancellationToken) => CancellationToken.None,
             _ when p.ParameterType.IsValueType => Activator.CreateInstance(p.ParameterType),
@@ -185,7 +200,7 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
     /// </summary>
     private sealed class RecordingStore : IDocumentStore
     {
-        public List<(string Method, string PartitionKey, string? SessionToken)> Calls { get; } = [];
+        public List<(string Method, string? PartitionKey, string? SessionToken)> Calls { get; } = [];
 
         public bool FailWrites { get; init; }
 
@@ -200,8 +215,22 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
         public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
             Written(nameof(UpsertAsync), key);
 
-        public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
+        public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, server::DocStore.Server.Storage.Query.DocumentFilter? condition, CancellationToken cancellationToken) =>
             Written(nameof(PatchAsync), key);
+
+        public Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, server::DocStore.Server.Storage.Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken)
+        {
+            Calls.Add((nameof(QueryAsync), partitionKey, sessionToken));
+            return Task.FromResult(StorePage.Success([], null, null, 1));
+        }
+
+        public Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken)
+        {
+            Calls.Add((nameof(ReadChangesAsync), partitionKey, sessionToken));
+            return Task.FromResult(StorePage.Success([], "c", null, 1));
+        }
+
+        public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
             Written(nameof(CreateAsync), key);

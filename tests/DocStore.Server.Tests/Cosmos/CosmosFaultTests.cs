@@ -262,4 +262,32 @@ public sealed class CosmosFaultTests : IDisposable
         Assert.Equal("[\"p\"]", sent.Headers["x-ms-documentdb-partitionkey"]);
         Assert.All(_faults.Requests, r => Assert.Equal(HttpMethod.Post, r.Method)); // one request (and the SDK's retries of it), no point calls
     }
+
+    [Fact]
+    public async Task A_conditional_batch_patch_carries_its_filter_predicate_in_the_batch_request()
+    {
+        _faults.Fault = request => FaultInjectingHandler.Error(HttpStatusCode.TooManyRequests, "Request rate is large.", subStatus: 3200, retryAfterMs: "40");
+
+        await RpcAssert.FailsAsync(StatusCode.ResourceExhausted, "THROTTLED", () => _client.ExecuteBatchAsync(new ExecuteBatchRequest
+        {
+            Collection = "items",
+            PartitionKey = "p",
+            Operations =
+            {
+                new BatchOperation
+                {
+                    Patch = new BatchPatch
+                    {
+                        Id = NewId(),
+                        Operations = { new PatchOperation { Increment = new IncrementOperation { Path = "/n", By = 1 } } },
+                        Condition = new Filter { Field = new FieldFilter { Path = "/status", Operator = FieldFilter.Types.Operator.Equal, Value = Json.Value("\"it's \\\"open\\\"\"") } },
+                    },
+                },
+            },
+        }).ResponseAsync);
+
+        // The batch travels in Cosmos DB's binary batch format; a patch's resource body in it is JSON, so the predicate
+        // (FROM c WHERE (c["status"] = "it\u0027s \u0022open\u0022"), values as escaped literals) is there JSON-encoded.
+        Assert.Contains("\"condition\":\"" + """FROM c WHERE (c[\"status\"] = \"it\\u0027s \\u0022open\\u0022\")""" + "\"", _faults.Bodies.Last(), StringComparison.Ordinal);
+    }
 }

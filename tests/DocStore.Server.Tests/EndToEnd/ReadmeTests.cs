@@ -39,7 +39,7 @@ public sealed partial class ReadmeTests
         }
 
         // The walk-through's upsert, patch and batch ran in order: total 3 + 2, "pear" appended, the cart ordered.
-        Assert.Equal(8, commands.Count(c => Prints().IsMatch(c.Comment)));
+        Assert.Equal(10, commands.Count(c => Prints().IsMatch(c.Comment)));
         var (_, get) = await RunAsync(commands.Single(c => c.Comment.StartsWith("# Read it back", StringComparison.Ordinal)).Command
             .Replace("localhost:5000", $"127.0.0.1:{server.Port}", StringComparison.Ordinal));
         var body = JsonNode.Parse(get)!["document"]!["body"]!;

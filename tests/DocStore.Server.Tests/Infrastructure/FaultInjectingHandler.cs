@@ -25,6 +25,9 @@ public sealed class FaultInjectingHandler() : DelegatingHandler(new SocketsHttpH
     /// <summary>Document requests seen, newest last: method, path and headers.</summary>
     public ConcurrentQueue<(HttpMethod Method, string Path, Dictionary<string, string> Headers)> Requests { get; } = new();
 
+    /// <summary>The bodies of document requests that had one, newest last.</summary>
+    public ConcurrentQueue<string> Bodies { get; } = new();
+
     /// <summary>Set when a document request was cancelled while the hook held it.</summary>
     public TaskCompletionSource Cancelled { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -41,6 +44,7 @@ public sealed class FaultInjectingHandler() : DelegatingHandler(new SocketsHttpH
         Delay = TimeSpan.Zero;
         Unreachable = false;
         Requests.Clear();
+        Bodies.Clear();
         Cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -75,6 +79,11 @@ public sealed class FaultInjectingHandler() : DelegatingHandler(new SocketsHttpH
         }
 
         Requests.Enqueue((request.Method, path, request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase)));
+        if (request.Content is not null)
+        {
+            Bodies.Enqueue(await request.Content.ReadAsStringAsync(cancellationToken));
+        }
+
         if (Delay > TimeSpan.Zero)
         {
             try

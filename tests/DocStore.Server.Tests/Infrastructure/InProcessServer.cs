@@ -31,6 +31,7 @@ public sealed class InProcessServer : IDisposable, IContractServer
             builder.UseSetting("DocStore:Embedded:Path", DatabasePath);
             builder.UseSetting("DocStore:Collections:items:PartitionKeyPath", "/pk");
             builder.UseSetting("DocStore:Collections:orders:PartitionKeyPath", "/customer/id");
+            builder.UseSetting("DocStore:Collections:orders:AllowCrossPartitionQuery", "true");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
                 builder.UseSetting(key, value);

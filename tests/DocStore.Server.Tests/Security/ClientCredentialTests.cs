@@ -86,6 +86,52 @@ public sealed class ClientCredentialTests
         await Assert.ThrowsAsync<DocStoreUnauthenticatedException>(() => without.GetRequiredService<DocStoreClient>().GetAsync<Item>("items", "c1", "p"));
     }
 
+    [Fact]
+    public async Task WatchChangesAsync_opens_its_stream_again_with_a_fresh_token_when_the_token_expires()
+    {
+        await using var issuer = await OidcIssuer.StartAsync();
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        {
+            ["DocStore__Auth__Mode"] = "Jwt",
+            ["DocStore__Auth__Jwt__Authority"] = issuer.Authority,
+            ["DocStore__Auth__Jwt__Audience"] = OidcIssuer.Audience,
+        });
+
+        // Tokens that live 4 seconds: the stream outlives the one it opened with.
+        var credential = new IssuerCredential(issuer, "watcher", ["items.changes", "items.upsert"], TimeSpan.FromSeconds(4));
+        using var provider = Client(server.Address, o =>
+        {
+            o.Credential = credential;
+            o.Scopes.Add(OidcIssuer.Audience + "/.default");
+            o.AllowInsecureCredentials = true;
+        });
+        var client = provider.GetRequiredService<DocStoreClient>();
+        await client.UpsertAsync("items", new Item("before", "watched", 0));
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new List<string>();
+        var expiredAt = DateTimeOffset.MaxValue;
+        await foreach (var page in client.WatchChangesAsync<Item>("items", "watched", ChangeFeedPosition.Beginning, cancel.Token))
+        {
+            seen.AddRange(page.Documents.Select(d => d.Id));
+            if (seen.Count == 1 && expiredAt == DateTimeOffset.MaxValue)
+            {
+                // Write after the stream's token has expired: the server ends that stream with UNAUTHENTICATED, and the
+                // client opens it again from its continuation with a new token instead of throwing.
+                expiredAt = DateTimeOffset.UtcNow.AddSeconds(5);
+                await Task.Delay(expiredAt - DateTimeOffset.UtcNow, cancel.Token);
+                await client.UpsertAsync("items", new Item("after", "watched", 1));
+            }
+
+            if (seen.Contains("after"))
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(["before", "after"], seen);
+    }
+
     /// <summary>The client package's registration; with <paramref name="trustedCa"/>, the server certificate is checked against it.</summary>
     private static ServiceProvider Client(Uri address, Action<DocStoreClientOptions> configure, TestCertificates? trustedCa = null)
     {
@@ -113,7 +159,7 @@ public sealed class ClientCredentialTests
     }
 
     /// <summary>A TokenCredential that gets its tokens from the test's issuer, counting the requests.</summary>
-    private sealed class IssuerCredential(OidcIssuer? issuer, string azp, string[] roles) : TokenCredential
+    private sealed class IssuerCredential(OidcIssuer? issuer, string azp, string[] roles, TimeSpan? lifetime = null) : TokenCredential
     {
         private int _calls;
 
@@ -125,8 +171,9 @@ public sealed class ClientCredentialTests
         {
             Interlocked.Increment(ref _calls);
             LastScopes = requestContext.Scopes;
-            var token = issuer?.Token(azp, roles) ?? "unused";
-            return new AccessToken(token, DateTimeOffset.UtcNow.AddHours(1));
+            var expiresOn = DateTimeOffset.UtcNow + (lifetime ?? TimeSpan.FromHours(1));
+            var token = issuer?.Token(azp, roles, c => c["exp"] = expiresOn.ToUnixTimeSeconds()) ?? "unused";
+            return new AccessToken(token, expiresOn);
         }
 
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>

@@ -28,7 +28,7 @@ public sealed class GroupCommitTests : IDisposable
         await UpsertAsync(key, """{"id":"counter","pk":"p","n":0}""");
 
         var increments = Enumerable.Range(0, 200).Select(_ => _store.PatchAsync(
-            Items, key, [new DocumentPatchOperation(PatchOperationKind.Increment, JsonPointer.Parse("/n"), server::DocStore.Server.Api.StructJson.NumberNode(1))], null, CancellationToken.None));
+            Items, key, [new DocumentPatchOperation(PatchOperationKind.Increment, JsonPointer.Parse("/n"), server::DocStore.Server.Api.StructJson.NumberNode(1))], null, null, CancellationToken.None));
         var results = await Task.WhenAll(increments);
 
         Assert.All(results, r => Assert.Equal(StoreStatus.Ok, r.Status));
@@ -53,7 +53,7 @@ public sealed class GroupCommitTests : IDisposable
             var id = "b" + i;
             writes.Add(_store.UpsertAsync(Items, new DocumentKey(id, "p"), Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","pk":"p"}"""), null, CancellationToken.None));
             writes.Add(_store.UpsertAsync(Items, new DocumentKey("a", "p"), Encoding.UTF8.GetBytes("""{"id":"a","pk":"p","v":2}"""), "\"not-the-etag\"", CancellationToken.None));
-            writes.Add(_store.PatchAsync(Items, new DocumentKey("a", "p"), [new DocumentPatchOperation(PatchOperationKind.Remove, JsonPointer.Parse("/absent"))], null, CancellationToken.None));
+            writes.Add(_store.PatchAsync(Items, new DocumentKey("a", "p"), [new DocumentPatchOperation(PatchOperationKind.Remove, JsonPointer.Parse("/absent"))], null, null, CancellationToken.None));
         }
 
         var results = await Task.WhenAll(writes);

@@ -116,7 +116,7 @@ public sealed class SettingsBindingTests
         string[] expected =
         [
             nameof(server::DocStore.Server.Security.AuthOptionsValidator),
-            nameof(CosmosStoreOptionsValidator), nameof(DocStoreSettingsValidator), nameof(EmbeddedStoreOptionsValidator),
+            nameof(ChangeFeedOptionsValidator), nameof(CosmosStoreOptionsValidator), nameof(DocStoreSettingsValidator), nameof(EmbeddedStoreOptionsValidator),
             nameof(OperationsOptionsValidator), nameof(SessionTokenOptionsValidator), nameof(StoreOptionsValidator),
             nameof(server::DocStore.Server.Security.TlsOptionsValidator),
         ];

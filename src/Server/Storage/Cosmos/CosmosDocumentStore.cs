@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DocStore.Server.Storage.Query;
 using Microsoft.Azure.Cosmos;
 
 namespace DocStore.Server.Storage.Cosmos;
@@ -48,7 +49,7 @@ internal sealed partial class CosmosDocumentStore(CosmosContainers containers, I
             cancellationToken);
     }
 
-    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken)
+    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, DocumentFilter? condition, CancellationToken cancellationToken)
     {
         var patch = new PatchOperation[operations.Count];
         for (var i = 0; i < patch.Length; i++)
@@ -56,12 +57,20 @@ internal sealed partial class CosmosDocumentStore(CosmosContainers containers, I
             patch[i] = ToCosmos(operations[i]);
         }
 
-        return await CallAsync(
+        var options = ifMatch is null && condition is null ? null : new PatchItemRequestOptions
+        {
+            IfMatchEtag = ifMatch,
+            FilterPredicate = condition is null ? null : CosmosQueryText.FilterPredicate(condition),
+        };
+        var result = await CallAsync(
             collection,
             CosmosOperation.Patch,
-            (key, patch, options: ifMatch is null ? null : new PatchItemRequestOptions { IfMatchEtag = ifMatch }),
+            (key, patch, options),
             static (container, state, token) => container.PatchItemStreamAsync(state.key.Id, new PartitionKey(state.key.PartitionKey), state.patch, state.options, token),
             cancellationToken);
+        return condition is null || result.Status != StoreStatus.PreconditionFailed
+            ? result
+            : await WhichPreconditionAsync(collection, key, ifMatch, cancellationToken);
     }
 
     public async Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
@@ -198,7 +207,16 @@ internal sealed partial class CosmosDocumentStore(CosmosContainers containers, I
                 batch.ReplaceItemStream(step.Key.Id, Tracked(step.Body, streams), options);
                 break;
             case BatchStepKind.Patch:
-                batch.PatchItem(step.Key.Id, step.Patch!.Select(ToCosmos).ToList(), step.IfMatch is null ? null : new TransactionalBatchPatchItemRequestOptions { IfMatchEtag = step.IfMatch });
+                batch.PatchItem(
+                    step.Key.Id,
+                    step.Patch!.Select(ToCosmos).ToList(),
+                    step.IfMatch is null && step.Condition is null
+                        ? null
+                        : new TransactionalBatchPatchItemRequestOptions
+                        {
+                            IfMatchEtag = step.IfMatch,
+                            FilterPredicate = step.Condition is null ? null : CosmosQueryText.FilterPredicate(step.Condition),
+                        });
                 break;
             case BatchStepKind.Delete:
                 batch.DeleteItem(step.Key.Id, options);
@@ -243,10 +261,15 @@ internal sealed partial class CosmosDocumentStore(CosmosContainers containers, I
                 if (failed.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.Conflict
                     or HttpStatusCode.PreconditionFailed or HttpStatusCode.RequestEntityTooLarge)
                 {
-                    var operation = ToOperation(operations[i]);
+                    var step = operations[i];
+                    var operation = ToOperation(step);
                     var failure = await CosmosResponses.FailureAsync(
                         failed.StatusCode, 0, response.Headers, () => Task.FromResult(CosmosResponses.CleanMessage(response.ErrorMessage)), operation, collection, logger);
-                    return BatchStoreResult.OperationFailed(i, failure);
+
+                    // A patch's filter predicate that does not match is a 412 too, as an etag that does not.
+                    return BatchStoreResult.OperationFailed(i, step.Condition is not null && failure.Status == StoreStatus.PreconditionFailed
+                        ? await WhichPreconditionAsync(collection, step.Key, step.IfMatch, cancellationToken)
+                        : failure);
                 }
             }
 
@@ -360,6 +383,9 @@ internal enum CosmosOperation
     Upsert,
     ConditionalReplace,
     Patch,
+    Query,
+    QueryContinued,
+    ChangeFeed,
     Create,
     Replace,
     Delete,

@@ -61,6 +61,9 @@ internal static partial class CosmosResponses
                 return StoreResult.AlreadyExists;
             case HttpStatusCode.TooManyRequests:
                 return StoreResult.Failure(StoreStatus.Throttled, retryAfter: RetryAfter(headers));
+            case HttpStatusCode.BadRequest when operation is CosmosOperation.QueryContinued or CosmosOperation.ChangeFeed:
+                // DocStore writes the SQL itself; what the caller controls is the continuation.
+                return StoreResult.Failure(StoreStatus.InvalidContinuation, await message());
             case HttpStatusCode.BadRequest when operation == CosmosOperation.Patch:
                 return StoreResult.Failure(StoreStatus.PatchNotApplicable, await message());
             case HttpStatusCode.RequestEntityTooLarge:
@@ -83,11 +86,13 @@ internal static partial class CosmosResponses
         ToDocument(json, headers.ETag, headers.Session ?? "", headers.RequestCharge);
 
     /// <summary>
-    /// The document without system properties, with the etag, session token and charge given (a batch's or a
-    /// read-many's). One forward pass over the body finds the system properties; the rest is copied as it is,
-    /// never parsed into a DOM and written again.
+    /// The document without system properties, with the etag, session token and charge given (a batch's, a
+    /// read-many's, a query's or the change feed's); the etag is <paramref name="etagHeader"/> when set, else the
+    /// document's <c>_etag</c>. The change feed's items also carry <c>_lsn</c>, which goes too. One forward pass
+    /// over the body finds the system properties; the rest is copied as it is, never parsed into a DOM and
+    /// written again.
     /// </summary>
-    public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, string? etagHeader, string sessionToken, double requestCharge)
+    public static StoredDocument ToDocument(ReadOnlyMemory<byte> json, string? etagHeader, string sessionToken, double requestCharge, bool fromChangeFeed = false)
     {
         var reader = new Utf8JsonReader(json.Span, DocumentJson.ReaderOptions);
         var cuts = new RootPropertyCuts();
@@ -98,7 +103,8 @@ internal static partial class CosmosResponses
         {
             var start = (int)reader.TokenStartIndex;
             cuts.Name(start);
-            if (!SystemProperties.Contains(reader.ValueSpan))
+            var isLsn = fromChangeFeed && reader.ValueTextEquals("_lsn"u8);
+            if (!isLsn && !SystemProperties.Contains(reader.ValueSpan))
             {
                 reader.Skip();
                 cuts.Keep((int)reader.BytesConsumed);

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DocStore.Server.Storage.Query;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -187,8 +188,8 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
     public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
         WriteAsync(collection, new BatchStep(BatchStepKind.Upsert, key, body, IfMatch: ifMatch), cancellationToken);
 
-    public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, CancellationToken cancellationToken) =>
-        WriteAsync(collection, new BatchStep(BatchStepKind.Patch, key, Patch: operations, IfMatch: ifMatch), cancellationToken);
+    public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, DocumentFilter? condition, CancellationToken cancellationToken) =>
+        WriteAsync(collection, new BatchStep(BatchStepKind.Patch, key, Patch: operations, IfMatch: ifMatch, Condition: condition), cancellationToken);
 
     public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
         WriteAsync(collection, new BatchStep(BatchStepKind.Create, key, body), cancellationToken);
@@ -237,7 +238,7 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
     /// same group commit. Each operation sees the ones before it.
     /// </summary>
     public Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
-        _groupCommit.WriteAsync(
+        SignalAfter(collection, _groupCommit.WriteAsync(
             (session, transaction) =>
             {
                 const string savepoint = "batch";
@@ -270,11 +271,11 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
                 return BatchStoreResult.Success(results, token, Math.Round(charge, 2));
             },
             BatchStoreResult.Failed,
-            cancellationToken);
+            cancellationToken));
 
     /// <summary>One write through the group commit.</summary>
     private Task<StoreResult> WriteAsync(CollectionDefinition collection, BatchStep step, CancellationToken cancellationToken) =>
-        _groupCommit.WriteAsync((session, transaction) => Apply(session, transaction, collection.Container, step), cancellationToken);
+        SignalAfter(collection, _groupCommit.WriteAsync((session, transaction) => Apply(session, transaction, collection.Container, step), cancellationToken));
 
     /// <summary>
     /// Applies one operation inside a write transaction, with Cosmos DB's item semantics. An operation
@@ -317,26 +318,32 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
                     _ => Delete(session, transaction, container, key),
                 };
             case BatchStepKind.Patch:
-                return ApplyPatch(session, transaction, container, key, step.Patch!, step.IfMatch);
+                return ApplyPatch(session, transaction, container, key, step);
             default:
                 throw new ArgumentOutOfRangeException(nameof(step), step.Kind, "Unknown batch operation.");
         }
     }
 
-    private StoreResult ApplyPatch(SqliteSession session, SqliteTransaction transaction, string container, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch)
+    /// <summary>A patch, after its etag and then its condition (the order Cosmos DB checks them in).</summary>
+    private StoreResult ApplyPatch(SqliteSession session, SqliteTransaction transaction, string container, DocumentKey key, BatchStep step)
     {
         if (session.ReadForWrite(transaction, container, key) is not { } current)
         {
             return StoreResult.NotFound;
         }
 
-        if (ifMatch is not null && current.ETag != ifMatch)
+        if (step.IfMatch is not null && current.ETag != step.IfMatch)
         {
             return StoreResult.PreconditionFailed;
         }
 
+        if (step.Condition is not null && !FilterEvaluator.Matches(step.Condition, JsonOrder.Parse(current.Body)))
+        {
+            return StoreResult.Failure(StoreStatus.ConditionNotMet);
+        }
+
         var document = (JsonObject)JsonNode.Parse(current.Body, documentOptions: DocumentJson.DocumentOptions)!;
-        if (JsonPatcher.Apply(document, operations) is { } error)
+        if (JsonPatcher.Apply(document, step.Patch!) is { } error)
         {
             return StoreResult.Failure(StoreStatus.PatchNotApplicable, error);
         }

@@ -103,6 +103,9 @@ internal sealed class SqliteSession : IDisposable
 
     public SqliteConnection Connection { get; }
 
+    /// <summary>Whether the query translation's SQL functions are registered on <see cref="Connection"/> (the store does it on first use).</summary>
+    public bool HasQueryFunctions { get; set; }
+
     public static SqliteSession Open(string connectionString, TimeSpan busyTimeout)
     {
         var connection = new SqliteConnection(connectionString);
@@ -151,6 +154,10 @@ internal sealed class SqliteSession : IDisposable
                 committed_at INTEGER NOT NULL, -- Unix milliseconds when that write committed
                 PRIMARY KEY (collection, partition_key, id)
             );
+            -- The change feed reads a collection's documents in the order of their writes' LSNs.
+            CREATE INDEX IF NOT EXISTS documents_by_lsn ON documents (collection, lsn);
+            -- A partition's change feed: without it, the feed of one partition walks the whole collection's.
+            CREATE INDEX IF NOT EXISTS documents_by_partition_lsn ON documents (collection, partition_key, lsn);
             -- The replica-lag model (DocStore:Embedded:ReplicaLag): versions replaced within the lag
             -- window, and when each recent LSN committed. Both stay empty when the lag is zero.
             CREATE TABLE IF NOT EXISTS document_history (

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using DocStore.Server.Storage;
+using DocStore.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace DocStore.Server.Api;
+
+/// <summary>Query, ReadChanges and WatchChanges.</summary>
+internal sealed partial class DocumentsGrpcService
+{
+    public async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
+    {
+        var query = RequestValidator.ValidateQuery(request, collections);
+        var collection = query.Collection;
+        var binding = PageTokens.QueryBinding(request);
+        string? continuation = null;
+        if (request.PageToken.Length > 0 && (continuation = PageTokens.Open(request.PageToken, PageTokens.QueryPrefix, binding)) is null)
+        {
+            ThrowBadToken("page_token", "is not a page token of this query: pass next_page_token unchanged, with every other field as on the first page");
+        }
+
+        var page = await store.QueryAsync(collection, query.PartitionKey, query.Query, query.PageSize, continuation, query.SessionToken, context.CancellationToken);
+        metrics.Record(nameof(Query), collection, page);
+        Succeeded(page, collection, "page_token");
+
+        var response = new QueryResponse
+        {
+            NextPageToken = page.Continuation is null ? "" : PageTokens.Seal(PageTokens.QueryPrefix, binding, page.Continuation),
+            Info = new ResponseInfo { SessionToken = page.SessionToken ?? "", RequestCharge = page.RequestCharge },
+        };
+        AddDocuments(response.Documents, page, request.BodyFormat);
+        return response;
+    }
+
+    public async Task<ReadChangesResponse> ReadChanges(ReadChangesRequest request, ServerCallContext context)
+    {
+        var changes = RequestValidator.ValidateReadChanges(request, collections);
+        var binding = PageTokens.ChangesBinding(changes.Collection.Name, request.PartitionKey);
+        var start = Unseal(changes.Start, binding);
+        var page = await ReadChangesPageAsync(changes, start, nameof(ReadChanges), context.CancellationToken);
+        Succeeded(page, changes.Collection, "continuation");
+
+        var response = new ReadChangesResponse
+        {
+            Continuation = PageTokens.Seal(PageTokens.ChangesPrefix, binding, page.Continuation ?? ""),
+            Info = new ResponseInfo { SessionToken = page.SessionToken ?? "", RequestCharge = page.RequestCharge },
+        };
+        AddDocuments(response.Documents, page, request.BodyFormat);
+        return response;
+    }
+
+    /// <summary>
+    /// Sends each page of changes as it is committed: at once for this process's writes, within the poll
+    /// interval for others'; an empty message with the continuation at least every heartbeat interval.
+    /// The server holds one page per stream; a slow reader holds back the next read, not memory. The
+    /// stream ends when the caller cancels and when the host begins to stop.
+    /// </summary>
+    public async Task WatchChanges(WatchChangesRequest request, IServerStreamWriter<WatchChangesResponse> responseStream, ServerCallContext context)
+    {
+        var changes = RequestValidator.ValidateWatchChanges(request, collections);
+        var binding = PageTokens.ChangesBinding(changes.Collection.Name, request.PartitionKey);
+        var start = Unseal(changes.Start, binding);
+        if (!streams.TryEnter())
+        {
+            throw DocStoreErrors.StreamLimitReached(streams.MaxStreams);
+        }
+
+        try
+        {
+            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, streams.Stopping);
+            var cancellationToken = ending.Token;
+            var lastSent = (long?)null;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var page = await ReadChangesPageAsync(changes, start, nameof(WatchChanges), cancellationToken);
+                if (page.Status is StoreStatus.Unavailable or StoreStatus.Throttled)
+                {
+                    // A passing store outage does not end the stream; it reads again after the interval.
+                    await Task.Delay(streams.PollInterval, cancellationToken);
+                    continue;
+                }
+
+                Succeeded(page, changes.Collection, "continuation");
+                start = new ChangeFeedStart.After(page.Continuation ?? "");
+                var sinceSent = lastSent is { } sent ? Stopwatch.GetElapsedTime(sent) : TimeSpan.MaxValue;
+                if (page.Items.Count > 0 || sinceSent >= streams.HeartbeatInterval)
+                {
+                    var message = new WatchChangesResponse { Continuation = PageTokens.Seal(PageTokens.ChangesPrefix, binding, page.Continuation ?? "") };
+                    AddDocuments(message.Documents, page, request.BodyFormat);
+                    await responseStream.WriteAsync(message, cancellationToken);
+                    lastSent = Stopwatch.GetTimestamp();
+                    sinceSent = TimeSpan.Zero;
+                }
+
+                if (page.Items.Count < changes.MaxItems)
+                {
+                    var untilHeartbeat = streams.HeartbeatInterval - sinceSent;
+                    await store.WaitForChangesAsync(changes.Collection, untilHeartbeat < streams.PollInterval ? untilHeartbeat : streams.PollInterval, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested || streams.Stopping.IsCancellationRequested)
+        {
+            // The caller went away, or the host is stopping: the stream ends without an error. A caller
+            // resumes from the last continuation it received.
+        }
+        finally
+        {
+            streams.Exit();
+        }
+    }
+
+    private async Task<StorePage> ReadChangesPageAsync(RequestValidator.ValidatedChanges changes, ChangeFeedStart start, string method, CancellationToken cancellationToken)
+    {
+        var page = await store.ReadChangesAsync(changes.Collection, changes.PartitionKey, start, changes.MaxItems, sessionToken: null, cancellationToken);
+        metrics.Record(method, changes.Collection, page);
+        return page;
+    }
+
+    private static ChangeFeedStart Unseal(ChangeFeedStart start, byte[] binding)
+    {
+        if (start is not ChangeFeedStart.After after)
+        {
+            return start;
+        }
+
+        var inner = PageTokens.Open(after.Continuation, PageTokens.ChangesPrefix, binding);
+        if (inner is null)
+        {
+            ThrowBadToken("continuation", "is not a continuation of this collection's (and partition's) change feed: pass the continuation of an earlier response unchanged");
+        }
+
+        return new ChangeFeedStart.After(inner);
+    }
+
+    private static void Succeeded(StorePage page, CollectionDefinition collection, string tokenField)
+    {
+        if (page.Status == StoreStatus.InvalidContinuation)
+        {
+            ThrowBadToken(tokenField, page.Message ?? "is not one this store issued");
+        }
+
+        if (page.Status != StoreStatus.Ok)
+        {
+            DocStoreErrors.ThrowFor(page.AsResult(), collection, new Storage.DocumentKey("", ""));
+        }
+    }
+
+    /// <summary>
+    /// Adds the page's documents in <paramref name="format"/>: JSON as the stored bytes (no conversion), a
+    /// Struct (the default) parsed from them.
+    /// </summary>
+    private static void AddDocuments(Google.Protobuf.Collections.RepeatedField<Document> documents, StorePage page, BodyFormat format)
+    {
+        foreach (var item in page.Items)
+        {
+            var stored = item.Document;
+            var document = new Document
+            {
+                Id = item.Key.Id,
+                PartitionKey = item.Key.PartitionKey,
+                Etag = stored.ETag,
+                UpdateTime = Timestamp.FromDateTimeOffset(stored.UpdateTime),
+            };
+            if (format == BodyFormat.Json)
+            {
+                document.BodyJson = UnsafeByteOperations.UnsafeWrap(stored.Body);
+            }
+            else
+            {
+                document.Body = StructJson.ParseStruct(stored.Body.Span);
+            }
+
+            documents.Add(document);
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowBadToken(string field, string description) =>
+        DocStoreErrors.ThrowInvalidArgument([new BadRequest.Types.FieldViolation { Field = field, Description = description }]);
+}

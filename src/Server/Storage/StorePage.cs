@@ -1,0 +1,58 @@
+namespace DocStore.Server.Storage;
+
+/// <summary>A document with its key, as a query or the change feed returns it.</summary>
+/// <param name="Key">The document's id and partition key.</param>
+/// <param name="Document">The document and its metadata; its session token is the page's.</param>
+internal sealed record StoredItem(DocumentKey Key, StoredDocument Document);
+
+/// <summary>
+/// One page of a query or of the change feed: documents and the store's continuation, or a status
+/// that says why there is none.
+/// </summary>
+internal sealed class StorePage
+{
+    private StorePage(StoreStatus status, IReadOnlyList<StoredItem> items, string? continuation, string? sessionToken, double requestCharge, string? message, TimeSpan? retryAfter)
+    {
+        Status = status;
+        Items = items;
+        Continuation = continuation;
+        SessionToken = sessionToken;
+        RequestCharge = requestCharge;
+        Message = message;
+        RetryAfter = retryAfter;
+    }
+
+    public StoreStatus Status { get; }
+
+    /// <summary>The documents, in the page's order; empty on failure.</summary>
+    public IReadOnlyList<StoredItem> Items { get; }
+
+    /// <summary>
+    /// The store's own continuation: for a query, <see langword="null"/> on the last page; for the change
+    /// feed, always set.
+    /// </summary>
+    public string? Continuation { get; }
+
+    /// <summary>The session token that names the state the page reflects, when the store returned one.</summary>
+    public string? SessionToken { get; }
+
+    /// <summary>Request units the page cost.</summary>
+    public double RequestCharge { get; }
+
+    /// <summary>A message for the caller, free of secrets, when the store has one.</summary>
+    public string? Message { get; }
+
+    /// <summary>When the store asked to be retried later (throttling).</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    public static StorePage Success(IReadOnlyList<StoredItem> items, string? continuation, string? sessionToken, double requestCharge) =>
+        new(StoreStatus.Ok, items, continuation, sessionToken, requestCharge, null, null);
+
+    public static StorePage Failure(StoreStatus status, string? message = null, TimeSpan? retryAfter = null) =>
+        status == StoreStatus.Ok
+            ? throw new ArgumentOutOfRangeException(nameof(status), "A failure needs a failing status.")
+            : new(status, [], null, null, 0, message, retryAfter);
+
+    /// <summary>The failure as a <see cref="StoreResult"/>, for the shared error mapping.</summary>
+    public StoreResult AsResult() => StoreResult.Failure(Status, Message, RetryAfter);
+}
