@@ -70,6 +70,16 @@ public sealed class StoreFileTests
             () => client.GetAsync(new GetRequest { Collection = "items", Id = "absent", PartitionKey = "p", SessionToken = "0:-1#5000" }).ResponseAsync);
         var read = await client.GetAsync(new GetRequest { Collection = "items", Id = "t", PartitionKey = "p", SessionToken = written.Info.SessionToken });
         Assert.Equal("t", read.Document.Id);
+
+        // ReadMany and Query read at a session too, and refuse the same token the same way.
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "READ_SESSION_NOT_AVAILABLE",
+            () => client.ReadManyAsync(new ReadManyRequest { Collection = "items", Keys = { new DocumentKey { Id = "t", PartitionKey = "p" } }, SessionToken = "0:-1#5000" }).ResponseAsync);
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "READ_SESSION_NOT_AVAILABLE",
+            () => client.QueryAsync(new QueryRequest { Collection = "items", PartitionKey = "p", SessionToken = "0:-1#5000" }).ResponseAsync);
+        var many = await client.ReadManyAsync(new ReadManyRequest { Collection = "items", Keys = { new DocumentKey { Id = "t", PartitionKey = "p" } }, SessionToken = written.Info.SessionToken });
+        Assert.Equal("t", Assert.Single(many.Documents).Id);
+        var page = await client.QueryAsync(new QueryRequest { Collection = "items", PartitionKey = "p", SessionToken = written.Info.SessionToken });
+        Assert.Equal("t", Assert.Single(page.Documents).Id);
     }
 
     [Fact]

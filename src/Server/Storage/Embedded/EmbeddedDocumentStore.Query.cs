@@ -51,7 +51,11 @@ internal sealed partial class EmbeddedDocumentStore
                 }
 
                 using var snapshot = session.Connection.BeginTransaction(deferred: true);
-                var view = state.Store.View(session, snapshot, state.Container, state.SessionToken, out _);
+                if (state.Store.View(session, snapshot, state.Container, state.SessionToken, out _) is not { } view)
+                {
+                    return StorePage.Failure(StoreStatus.SessionNotAvailable, SessionNotAvailable(state.Store.RequiredLsn(state.Container, state.SessionToken)).Message);
+                }
+
                 using var command = session.Connection.CreateCommand();
                 command.Transaction = snapshot;
                 command.CommandText = state.Sql;
@@ -126,7 +130,11 @@ internal sealed partial class EmbeddedDocumentStore
             static (session, state) =>
             {
                 using var snapshot = session.Connection.BeginTransaction(deferred: true);
-                var view = state.Store.View(session, snapshot, state.Container, state.SessionToken, out var collectionLsn);
+                if (state.Store.View(session, snapshot, state.Container, state.SessionToken, out var collectionLsn) is not { } view)
+                {
+                    return StorePage.Failure(StoreStatus.SessionNotAvailable, SessionNotAvailable(state.Store.RequiredLsn(state.Container, state.SessionToken)).Message);
+                }
+
                 if (state.Now)
                 {
                     return StorePage.Success([], state.Store.Continuation(collectionLsn), SessionToken.ForEmbedded(view), 1);
@@ -185,31 +193,20 @@ internal sealed partial class EmbeddedDocumentStore
     private string Continuation(long lsn) => string.Create(CultureInfo.InvariantCulture, $"{_storeId}:{lsn}");
 
     /// <summary>
-    /// The LSN the session reads at: the collection's, or with the replica-lag model the one a replica
-    /// answering this session has reached (the session token's, or this process's own, or the lagging one).
+    /// The LSN this read answers at: the collection's, or with the replica-lag model the LSN a replica
+    /// serving this session has reached. <see langword="null"/> when the session token names a write
+    /// this file has not seen (Cosmos DB's 404/1002), as for a point read.
     /// </summary>
-    private long View(SqliteSession session, SqliteTransaction snapshot, string container, string? sessionToken, out long collectionLsn)
+    private long? View(SqliteSession session, SqliteTransaction snapshot, string container, string? sessionToken, out long collectionLsn)
     {
-        using (var command = session.Connection.CreateCommand())
+        collectionLsn = session.CollectionLsn(snapshot, container);
+        var required = RequiredLsn(container, sessionToken);
+        if (required > collectionLsn)
         {
-            command.Transaction = snapshot;
-            command.CommandText = "SELECT lsn FROM collection_lsn WHERE collection = $c";
-            command.Parameters.AddWithValue("$c", container);
-            collectionLsn = command.ExecuteScalar() is long lsn ? lsn : 0;
+            return null;
         }
 
-        if (_lagMilliseconds == 0)
-        {
-            return collectionLsn;
-        }
-
-        var required = sessionToken is null
-            ? _sessionLsns.GetValueOrDefault(container)
-            : SessionToken.ParseOrNull(sessionToken)?.Find("0")?.GlobalLsn ?? 0;
-        var lagging = session.LaggingLsn(snapshot, container, _time.GetUtcNow().ToUnixTimeMilliseconds() - _lagMilliseconds);
-        var view = Math.Min(collectionLsn, Math.Max(lagging ?? collectionLsn, required));
-        Observe(container, view);
-        return view;
+        return _lagMilliseconds == 0 ? collectionLsn : LaggingView(session, snapshot, container, required);
     }
 
     /// <summary>
