@@ -112,6 +112,47 @@ public sealed class HostileInputTests
         Assert.True(started.Elapsed < Patience, $"closed after {started.Elapsed}");
     }
 
+    [Fact]
+    public async Task A_connection_over_max_concurrent_connections_is_refused_and_one_is_served_again_once_a_held_one_closes()
+    {
+        await using var server = await TestServers.StartAsync(TestPaths.NewDatabasePath(), new Dictionary<string, string>
+        {
+            ["Kestrel__Limits__MaxConcurrentConnections"] = "2",
+        }, metrics: false);
+
+        // Two connections held open, each with a completed call. The first may have to wait for the slot of the
+        // start-up health check's connection, which the server frees once it has seen that connection close.
+        using var first = server.CreateChannel();
+        using var second = server.CreateChannel();
+        Assert.True(await ServedWithinAsync(first, Patience), server.Output);
+        Assert.True(await ServedWithinAsync(second, Patience), server.Output);
+
+        // A third connection is closed at once: its call fails UNAVAILABLE, and a raw socket that sends the HTTP/2
+        // preface is closed by the server.
+        using (var third = server.CreateChannel())
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => CheckHealthAsync(third));
+            Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        }
+
+        using (var raw = new TcpClient())
+        {
+            await raw.ConnectAsync("127.0.0.1", server.Port);
+            await raw.GetStream().WriteAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray());
+            Assert.True(await ClosedByServerAsync(raw));
+        }
+
+        // The held connections are unaffected.
+        await CheckHealthAsync(first);
+        await CheckHealthAsync(second);
+
+        // Once one of them closes, a new connection is served again.
+        first.Dispose();
+        using var fourth = server.CreateChannel();
+        Assert.True(await ServedWithinAsync(fourth, Patience), server.Output);
+        await CheckHealthAsync(second);
+    }
+
     /// <summary>A document of exactly <paramref name="bytes"/> bytes of UTF-8 JSON, partition key <c>p</c>.</summary>
     private static ByteString JsonOfSize(string id, int bytes)
     {
@@ -127,6 +168,38 @@ public sealed class HostileInputTests
         using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(method, null, new CallOptions());
         var e = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext().WaitAsync(Patience));
         Assert.Equal(StatusCode.Unimplemented, e.StatusCode);
+    }
+
+    /// <summary>One health check over <paramref name="channel"/>, with a deadline so that a stalled connection fails the test.</summary>
+    private static async Task CheckHealthAsync(Grpc.Net.Client.GrpcChannel channel)
+    {
+        var reply = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+    }
+
+    /// <summary>
+    /// Whether a health check over <paramref name="channel"/> is answered within <paramref name="patience"/>, trying again
+    /// while the server refuses the connection (UNAVAILABLE): it frees a slot only once it has seen a connection close.
+    /// </summary>
+    private static async Task<bool> ServedWithinAsync(Grpc.Net.Client.GrpcChannel channel, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            try
+            {
+                await CheckHealthAsync(channel);
+                return true;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+            {
+                return false;
+            }
+        }
     }
 
     /// <summary>Waits (at most <see cref="Patience"/>) for the server to close the socket: end of stream or a reset.</summary>
