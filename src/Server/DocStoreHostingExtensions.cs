@@ -71,7 +71,12 @@ public static class DocStoreHostingExtensions
         {
             options.MaxReceiveMessageSize = MaxReceiveMessageSize;
             options.CompressionProviders = [new BoundedGzipProvider(MaxReceiveMessageSize)];
+
+            // The order of the interceptors, outermost first, set here and nowhere else: the error contract wraps
+            // everything (so a failed authorization is a status like any other), then authentication, authorization
+            // and the audit trail (Security/), then the service.
             options.Interceptors.Add<ExceptionInterceptor>();
+            options.Interceptors.Add<AuthorizationInterceptor>();
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, FrameGuard>());
 

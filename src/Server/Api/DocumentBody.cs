@@ -45,15 +45,10 @@ internal sealed class DocumentBody
     /// <summary>
     /// Converts the document of <paramref name="input"/> (an Upsert, Create or Replace), finding the partition key at
     /// <paramref name="collection"/>'s path; without a collection nothing is read (the validator then reports the
-    /// collection). A document that cannot be converted gives a <see cref="Problem"/>, not an exception. The keys found
-    /// stay on <paramref name="input"/> for the audit trail of a write that then fails.
+    /// collection). A document that cannot be converted gives a <see cref="Problem"/>, not an exception.
     /// </summary>
-    public static DocumentBody Read(IDocumentRequest input, CollectionDefinition? collection)
-    {
-        var body = Read(input.Document, input.DocumentJson, collection);
-        input.KeepKeys(body.Keys);
-        return body;
-    }
+    public static DocumentBody Read(IDocumentRequest input, CollectionDefinition? collection) =>
+        Read(input.Document, input.DocumentJson, collection);
 
     /// <summary>
     /// Converts a document given as its Struct encoding (<paramref name="document"/>) or as JSON

@@ -1,8 +1,7 @@
 using System.Diagnostics;
+using DocStore.Server.Api.Wire;
 using DocStore.Server.Storage;
 using DocStore.V1;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 
@@ -13,7 +12,7 @@ internal sealed partial class DocumentsGrpcService
 {
     public async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
-        var query = RequestValidator.ValidateQuery(request, collections);
+        var query = CommandBinder.BindQuery(request, collections);
         var collection = query.Collection;
         var binding = PageTokens.QueryBinding(request);
         string? continuation = null;
@@ -37,7 +36,7 @@ internal sealed partial class DocumentsGrpcService
 
     public async Task<ReadChangesResponse> ReadChanges(ReadChangesRequest request, ServerCallContext context)
     {
-        var changes = RequestValidator.ValidateReadChanges(request, collections);
+        var changes = CommandBinder.BindReadChanges(request, collections);
         var binding = PageTokens.ChangesBinding(changes.Collection.Name, request.PartitionKey);
         var start = Unseal(changes.Start, binding);
         var page = await ReadChangesPageAsync(changes, start, nameof(ReadChanges), context.CancellationToken);
@@ -60,7 +59,7 @@ internal sealed partial class DocumentsGrpcService
     /// </summary>
     public async Task WatchChanges(WatchChangesRequest request, IServerStreamWriter<WatchChangesResponse> responseStream, ServerCallContext context)
     {
-        var changes = RequestValidator.ValidateWatchChanges(request, collections);
+        var changes = CommandBinder.BindWatchChanges(request, collections);
         var binding = PageTokens.ChangesBinding(changes.Collection.Name, request.PartitionKey);
         var start = Unseal(changes.Start, binding);
         if (!streams.TryEnter())
@@ -113,7 +112,7 @@ internal sealed partial class DocumentsGrpcService
         }
     }
 
-    private async Task<StorePage> ReadChangesPageAsync(RequestValidator.ValidatedChanges changes, ChangeFeedStart start, string method, CancellationToken cancellationToken)
+    private async Task<StorePage> ReadChangesPageAsync(CommandBinder.BoundChanges changes, ChangeFeedStart start, string method, CancellationToken cancellationToken)
     {
         var page = await store.ReadChangesAsync(changes.Collection, changes.PartitionKey, start, changes.MaxItems, sessionToken: null, cancellationToken);
         metrics.Record(method, changes.Collection, page);
@@ -149,32 +148,12 @@ internal sealed partial class DocumentsGrpcService
         }
     }
 
-    /// <summary>
-    /// Adds the page's documents in <paramref name="format"/>: JSON as the stored bytes (no conversion), a
-    /// Struct (the default) parsed from them.
-    /// </summary>
+    /// <summary>Adds the page's documents in <paramref name="format"/>, as every reply that carries several documents does.</summary>
     private static void AddDocuments(Google.Protobuf.Collections.RepeatedField<Document> documents, StorePage page, BodyFormat format)
     {
         foreach (var item in page.Items)
         {
-            var stored = item.Document;
-            var document = new Document
-            {
-                Id = item.Key.Id,
-                PartitionKey = item.Key.PartitionKey,
-                Etag = stored.ETag,
-                UpdateTime = Timestamp.FromDateTimeOffset(stored.UpdateTime),
-            };
-            if (format == BodyFormat.Json)
-            {
-                document.BodyJson = UnsafeByteOperations.UnsafeWrap(stored.Body);
-            }
-            else
-            {
-                document.Body = StructJson.ParseStruct(stored.Body.Span);
-            }
-
-            documents.Add(document);
+            documents.Add(DocumentReply.Message(item.Key, item.Document, format));
         }
     }
 

@@ -17,19 +17,19 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
 {
     public async Task<DocumentReply> Get(GetRequest request, ServerCallContext context)
     {
-        var (collection, key, callerToken) = RequestValidator.ValidateGet(request, collections);
+        var (collection, key, callerToken) = CommandBinder.BindGet(request, collections);
         var result = await store.ReadAsync(collection, key, callerToken, context.CancellationToken);
         var stored = Succeeded(nameof(Get), result, collection, key);
         return DocumentReply.Create(key, stored, request.BodyFormat);
     }
 
-    public async Task<DocumentReply> Upsert(UpsertInput input, ServerCallContext context)
+    public async Task<DocumentReply> Upsert(DocumentInput<UpsertRequest> input, ServerCallContext context)
     {
         var request = input.Request;
-        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
-        var (collection, key) = RequestValidator.ValidateUpsert(request, body, collections);
+        var body = ReadBody(input, context);
+        var (collection, key) = CommandBinder.BindUpsert(request, body, collections);
         var result = await store.UpsertAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
-        var stored = Succeeded(nameof(Upsert), result, collection, key);
+        var stored = Written(nameof(Upsert), result, collection, key, context);
 
         // A Struct document comes back as it was sent, without system properties; JSON as stored.
         return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
@@ -37,35 +37,35 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
 
     public async Task<DocumentReply> Patch(PatchRequest request, ServerCallContext context)
     {
-        var (collection, key, operations, condition) = RequestValidator.ValidatePatch(request, collections);
+        var (collection, key, operations, condition) = CommandBinder.BindPatch(request, collections);
         var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), condition, context.CancellationToken);
-        var stored = Succeeded(nameof(Patch), result, collection, key);
+        var stored = Written(nameof(Patch), result, collection, key, context);
         return DocumentReply.Create(key, stored, request.BodyFormat);
     }
 
     public async Task<DocumentReply> Create(DocumentInput<CreateRequest> input, ServerCallContext context)
     {
         var request = input.Request;
-        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
-        var (collection, key) = RequestValidator.ValidateCreate(request, body, collections);
+        var body = ReadBody(input, context);
+        var (collection, key) = CommandBinder.BindCreate(request, body, collections);
         var result = await store.CreateAsync(collection, key, body.Json, context.CancellationToken);
-        var stored = Succeeded(nameof(Create), result, collection, key);
+        var stored = Written(nameof(Create), result, collection, key, context);
         return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
     }
 
     public async Task<DocumentReply> Replace(DocumentInput<ReplaceRequest> input, ServerCallContext context)
     {
         var request = input.Request;
-        var body = DocumentBody.Read(input, collections.TryGet(request.Collection, out var named) ? named : null);
-        var (collection, key) = RequestValidator.ValidateReplace(request, body, collections);
+        var body = ReadBody(input, context);
+        var (collection, key) = CommandBinder.BindReplace(request, body, collections);
         var result = await store.ReplaceAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
-        var stored = Succeeded(nameof(Replace), result, collection, key);
+        var stored = Written(nameof(Replace), result, collection, key, context);
         return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
     }
 
     public async Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context)
     {
-        var (collection, key) = RequestValidator.ValidateDelete(request, collections);
+        var (collection, key) = CommandBinder.BindDelete(request, collections);
         var result = await store.DeleteAsync(collection, key, NullIfEmpty(request.IfMatch), context.CancellationToken);
         metrics.Record(nameof(Delete), collection, result);
         if (result.Status != StoreStatus.Ok)
@@ -78,7 +78,7 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
 
     public async Task<ReadManyResponse> ReadMany(ReadManyRequest request, ServerCallContext context)
     {
-        var (collection, keys, callerToken) = RequestValidator.ValidateReadMany(request, collections);
+        var (collection, keys, callerToken) = CommandBinder.BindReadMany(request, collections);
         var result = await store.ReadManyAsync(collection, keys, callerToken, context.CancellationToken);
         metrics.Record(nameof(ReadMany), collection, result.Status, result.RequestCharge);
         if (result.Failure is { } failure)
@@ -104,7 +104,7 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
 
     public async Task<ExecuteBatchResponse> ExecuteBatch(ExecuteBatchRequest request, ServerCallContext context)
     {
-        var (collection, steps) = RequestValidator.ValidateBatch(request, collections);
+        var (collection, steps) = CommandBinder.BindBatch(request, collections);
         var result = await store.ExecuteBatchAsync(collection, request.PartitionKey, steps, context.CancellationToken);
         metrics.Record(nameof(ExecuteBatch), collection, result.Status, result.RequestCharge);
         if (result.Failure is { } failure)
@@ -126,6 +126,29 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// Reads a whole-document write's document, and records the keys found in it on the call's <see cref="DocumentCall"/>,
+    /// for the audit trail of a write that then fails.
+    /// </summary>
+    private DocumentBody ReadBody(IDocumentRequest input, ServerCallContext context)
+    {
+        var body = DocumentBody.Read(input, collections.TryGet(input.Collection, out var named) ? named : null);
+        if (body.Keys is { } keys)
+        {
+            DocumentCall.Of(context)?.Found(keys.Id, keys.PartitionKey);
+        }
+
+        return body;
+    }
+
+    /// <summary>As <see cref="Succeeded(string, StoreResult, CollectionDefinition, DocumentKey)"/>, for a write: the written document's keys and etag go on the call's <see cref="DocumentCall"/>.</summary>
+    private StoredDocument Written(string method, StoreResult result, CollectionDefinition collection, DocumentKey key, ServerCallContext context)
+    {
+        var stored = Succeeded(method, result, collection, key);
+        DocumentCall.Of(context)?.Wrote(key, stored.ETag);
+        return stored;
     }
 
     /// <summary>Records the store call's outcome for <paramref name="method"/>, and returns its document or throws the error the outcome maps to.</summary>

@@ -53,7 +53,7 @@ internal sealed class DocumentsGrpcServiceMethodProvider : IServiceMethodProvide
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         {
-            // The implementation takes the generated request or a stand-in of Api/Wire (UpsertInput, DocumentInput<T>),
+            // The implementation takes the generated request or a stand-in of Api/Wire (DocumentInput<T>),
             // and returns the generated response or a stand-in (DocumentReply).
             var implementation = typeof(DocumentsGrpcService).GetMethods().SingleOrDefault(m => m.Name == method.Name && m.GetParameters().Length == 2)
                 ?? throw new InvalidOperationException($"{nameof(DocumentsGrpcService)} does not implement {method.FullName}.");

@@ -1,4 +1,6 @@
 using System.Globalization;
+using DocStore.Server.Api;
+using DocStore.Server.Api.Messages;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -19,11 +21,14 @@ internal sealed class AuthorizationInterceptor(CallerAuthenticator authenticator
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         var (caller, rule) = await AuthorizeAsync(request, context);
-        if (caller is null || !rule.IsWrite || Audit.MessageOf(request) is null)
+        if (caller is null || !rule.IsWrite || request is not ICollectionRequest named)
         {
             return await continuation(request, context);
         }
 
+        // The service fills the call's record (the keys it found, the etag it wrote); the audit trail reads it after.
+        var call = new DocumentCall(named.Collection, rule.Action);
+        call.Open(context);
         TResponse response;
         try
         {
@@ -31,16 +36,16 @@ internal sealed class AuthorizationInterceptor(CallerAuthenticator authenticator
         }
         catch (RpcException e)
         {
-            audit.Write(caller, rule, request, response: null, e.StatusCode.ToString());
+            audit.Write(caller, call, request, e.StatusCode.ToString());
             throw;
         }
         catch (Exception e)
         {
-            audit.Write(caller, rule, request, response: null, e is OperationCanceledException ? nameof(StatusCode.Cancelled) : nameof(StatusCode.Internal));
+            audit.Write(caller, call, request, e is OperationCanceledException ? nameof(StatusCode.Cancelled) : nameof(StatusCode.Internal));
             throw;
         }
 
-        audit.Write(caller, rule, request, Audit.MessageOf(response), nameof(StatusCode.OK));
+        audit.Write(caller, call, request, nameof(StatusCode.OK));
         return response;
     }
 
@@ -102,12 +107,12 @@ internal sealed class AuthorizationInterceptor(CallerAuthenticator authenticator
 
         if (rule.Access == Access.Authorized)
         {
-            if (Audit.MessageOf(request) is not { } message)
+            if (request is null)
             {
                 throw new InvalidOperationException($"{context.Method} streams its requests; its rule cannot read a collection from them.");
             }
 
-            foreach (var requirement in rule.RequirementsOf(message))
+            foreach (var requirement in rule.RequirementsOf(request))
             {
                 if (!caller.Permissions.Allows(requirement.Collection, requirement.Action))
                 {

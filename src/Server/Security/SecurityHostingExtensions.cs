@@ -1,6 +1,5 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Authentication.Certificate;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -24,8 +23,7 @@ internal static class SecurityHostingExtensions
 
     /// <summary>
     /// Adds what <c>DocStore:Auth</c>, <c>DocStore:Tls</c> and <c>DocStore:Health</c> ask for. Call after the gRPC
-    /// services and the metrics listener are registered: the interceptor runs inside the exception interceptor, and
-    /// TLS goes on every listener but the metrics and health ports.
+    /// services and the metrics listener are registered: TLS goes on every listener but the metrics and health ports.
     /// </summary>
     public static void AddDocStoreSecurity(this IHostApplicationBuilder builder, DocStoreOptions settings)
     {
@@ -43,8 +41,9 @@ internal static class SecurityHostingExtensions
         // grpc-dotnet logs every error status with its detail at Information, and DocStore's details name the document's
         // id and partition key, which only the audit trail may hold; the audit trail and the metrics record the statuses.
         builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
+
+        // Its place among the interceptors is set with the others in AddDocStore.
         services.TryAddSingleton<AuthorizationInterceptor>();
-        services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<AuthorizationInterceptor>());
 
         var auth = settings.Auth;
         if (auth.Mode != AuthMode.None)

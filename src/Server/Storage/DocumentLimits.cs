@@ -34,6 +34,24 @@ internal static class DocumentLimits
     /// </summary>
     public const int MaxDepth = 32;
 
+    /// <summary>Deepest nesting of a query's filters: a field filter on its own is depth 1.</summary>
+    public const int MaxFilterDepth = 8;
+
+    /// <summary>Most field filters in one filter.</summary>
+    public const int MaxFieldFilters = 50;
+
+    /// <summary>Most values in an IN list.</summary>
+    public const int MaxInValues = 100;
+
+    /// <summary>Most ORDER BY paths.</summary>
+    public const int MaxOrderBy = 2;
+
+    /// <summary>Largest page of a query and of a change-feed read; 0 asks for <see cref="DefaultPageSize"/>.</summary>
+    public const int MaxPageSize = 1000;
+
+    /// <summary>The page size when none is given.</summary>
+    public const int DefaultPageSize = 100;
+
     /// <summary>Characters that Cosmos DB does not allow in an id.</summary>
     public static readonly SearchValues<char> ForbiddenIdCharacters = SearchValues.Create("/\\?#");
 

@@ -1,6 +1,8 @@
 extern alias server;
 
+using server::DocStore.Server.Api.Messages;
 using server::DocStore.Server.Security;
+using server::DocStore.Server.Storage;
 
 namespace DocStore.Server.Tests.Security;
 
@@ -65,40 +67,40 @@ public sealed class MethodActionsTests
     public void A_batch_mixing_allowed_and_denied_operations_is_denied_as_a_whole()
     {
         var caller = PermissionSet.For(["app"], ["items.read", "items.create"], []);
-        var allowed = BatchRule.Requirements("items", ["read", "create", "read"]);
+        var allowed = BatchRule.Requirements("items", [BatchStepKind.Read, BatchStepKind.Create, BatchStepKind.Read]);
         Assert.Equal([new Requirement("items", "read"), new Requirement("items", "create")], allowed);
         Assert.All(allowed, r => Assert.True(caller.Allows(r.Collection, r.Action)));
 
-        var mixed = BatchRule.Requirements("items", ["read", "create", "delete"]);
+        var mixed = BatchRule.Requirements("items", [BatchStepKind.Read, BatchStepKind.Create, BatchStepKind.Delete]);
         Assert.Contains(mixed, r => !caller.Allows(r.Collection, r.Action));
         Assert.Equal(new Requirement("items", "delete"), mixed.Single(r => !caller.Allows(r.Collection, r.Action)));
 
         // write covers every write kind of a batch, but not its reads.
         var writer = PermissionSet.For(["app"], ["items.write"], []);
-        Assert.All(BatchRule.Requirements("items", ["create", "replace", "upsert", "patch", "delete"]), r => Assert.True(writer.Allows(r.Collection, r.Action)));
+        Assert.All(BatchRule.Requirements("items", [BatchStepKind.Create, BatchStepKind.Replace, BatchStepKind.Upsert, BatchStepKind.Patch, BatchStepKind.Delete]), r => Assert.True(writer.Allows(r.Collection, r.Action)));
         Assert.False(writer.Allows("items", "read"));
     }
 
     [Fact]
-    public void The_batch_rule_reads_operation_kinds_from_the_oneof_of_each_operation_and_refuses_a_kind_it_does_not_know()
+    public void Every_case_of_a_batch_operations_oneof_has_a_kind_and_an_action_and_a_request_without_operations_is_refused()
     {
-        // PatchRequest has the shape of a batch: a collection and repeated operations, each a oneof.
-        var request = new server::DocStore.V1.PatchRequest
+        // Every case of the contract's oneof, found from the descriptor: a case added to the proto without a kind fails here.
+        var cases = server::DocStore.V1.BatchOperation.Descriptor.Oneofs.Single().Fields;
+        Assert.Equal(6, cases.Count);
+        var kinds = new List<BatchStepKind>();
+        foreach (var field in cases)
         {
-            Collection = "items",
-            Operations =
-            {
-                new server::DocStore.V1.PatchOperation { Replace = new server::DocStore.V1.ReplaceOperation { Path = "/a" } },
-                new server::DocStore.V1.PatchOperation { Replace = new server::DocStore.V1.ReplaceOperation { Path = "/b" } },
-            },
-        };
-        Assert.Equal(["replace", "replace"], BatchRule.OperationKinds(request));
-        Assert.Equal([new Requirement("items", "replace")], MethodRuleFor("ExecuteBatch").RequirementsOf(request));
+            var operation = new server::DocStore.V1.BatchOperation();
+            field.Accessor.SetValue(operation, Activator.CreateInstance(field.MessageType.ClrType));
+            var request = new server::DocStore.V1.ExecuteBatchRequest { Collection = "items", PartitionKey = "p", Operations = { operation } };
+            var requirement = Assert.Single(MethodRuleFor("ExecuteBatch").RequirementsOf(request));
+            Assert.Equal(field.Name, requirement.Action);
+            kinds.Add(Assert.Single(((IBatchRequest)request).OperationKinds));
+        }
 
-        request.Operations.Add(new server::DocStore.V1.PatchOperation { Set = new server::DocStore.V1.SetOperation { Path = "/c" } });
-        var e = Assert.Throws<InvalidOperationException>(() => MethodRuleFor("ExecuteBatch").RequirementsOf(request));
-        Assert.Contains("'set'", e.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => BatchRule.OperationKinds(new server::DocStore.V1.GetRequest()).ToList());
+        Assert.Equal(Enum.GetValues<BatchStepKind>().Order(), kinds.Order());
+        var e = Assert.Throws<InvalidOperationException>(() => MethodRuleFor("ExecuteBatch").RequirementsOf(new server::DocStore.V1.GetRequest()));
+        Assert.Contains("not a batch", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,7 +119,7 @@ public sealed class MethodActionsTests
                 new server::DocStore.V1.BatchOperation { Read = new server::DocStore.V1.BatchKey { Id = "d" } },
             },
         };
-        Assert.Equal(["read", "delete", "patch", "read"], BatchRule.OperationKinds(request));
+        Assert.Equal([BatchStepKind.Read, BatchStepKind.Delete, BatchStepKind.Patch, BatchStepKind.Read], ((IBatchRequest)request).OperationKinds);
         Assert.Equal(
             [new Requirement("orders", "read"), new Requirement("orders", "delete"), new Requirement("orders", "patch")],
             MethodRuleFor("ExecuteBatch").RequirementsOf(request));

@@ -23,7 +23,7 @@ public sealed class DocumentBodyTests
 
     private static CollectionDefinition Items => Collections.TryGet("items", out var items) ? items : throw new InvalidOperationException();
 
-    private static UpsertInput Parse(UpsertRequest request) => UpsertInput.Parse(request.ToByteArray());
+    private static DocumentInput<UpsertRequest> Parse(UpsertRequest request) => DocumentInput<UpsertRequest>.Parse(request.ToByteArray());
 
     [Theory]
     [InlineData(false)]
@@ -46,11 +46,11 @@ public sealed class DocumentBodyTests
     {
         var request = new UpsertRequest { Collection = "items", Document = Json.Struct(WithSystemProperties) };
         var bytes = request.ToByteArray();
-        var input = UpsertInput.Parse(bytes);
+        var input = DocumentInput<UpsertRequest>.Parse(bytes);
         var before = (byte[])bytes.Clone();
 
         var body = DocumentBody.Read(input, Items);
-        var (collection, key) = RequestValidator.ValidateUpsert(input.Request, body, Collections);
+        var (collection, key) = CommandBinder.BindUpsert(input.Request, body, Collections);
 
         Assert.Equal(before, bytes);
         Assert.Equal("items", collection.Name);

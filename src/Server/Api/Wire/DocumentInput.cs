@@ -1,18 +1,19 @@
 using System.Buffers;
+using DocStore.Server.Api.Messages;
 using Google.Protobuf;
 using Grpc.Core;
 
 namespace DocStore.Server.Api.Wire;
 
 /// <summary>
-/// A request that carries one whole document (<c>CreateRequest</c>, <c>ReplaceRequest</c>) read without
+/// A request that carries one whole document (<c>UpsertRequest</c>, <c>CreateRequest</c>, <c>ReplaceRequest</c>) read without
 /// decoding the document: its <c>document</c> (Struct) or <c>document_json</c> field stays as bytes,
 /// slices of the buffer the message arrived in, for <see cref="DocumentBody"/> to read once. Every other
 /// field is decoded by the generated code into <see cref="Request"/>, so the request's own fields stay
-/// the contract's, whatever their numbers.
+/// the contract's, whatever their numbers, and a field this server does not know is kept as protobuf keeps it.
 /// </summary>
 /// <typeparam name="TRequest">The generated request; it has a <c>document</c> and a <c>document_json</c> field.</typeparam>
-internal sealed class DocumentInput<TRequest> : IDocumentRequest where TRequest : class, IMessage<TRequest>, new()
+internal sealed class DocumentInput<TRequest> : IDocumentRequest where TRequest : class, IMessage<TRequest>, ICollectionRequest, new()
 {
     private static readonly uint DocumentTag = LengthDelimitedTag("document");
     private static readonly uint DocumentJsonTag = LengthDelimitedTag("document_json");
@@ -21,22 +22,13 @@ internal sealed class DocumentInput<TRequest> : IDocumentRequest where TRequest 
     public required TRequest Request { get; init; }
 
     /// <inheritdoc/>
-    public IMessage View => Request;
+    public string Collection => Request.Collection;
 
     /// <inheritdoc/>
     public ReadOnlyMemory<byte>? Document { get; init; }
 
     /// <inheritdoc/>
     public ReadOnlyMemory<byte>? DocumentJson { get; init; }
-
-    /// <inheritdoc/>
-    public bool KeysRead { get; private set; }
-
-    /// <inheritdoc/>
-    public DocumentKeys? Keys { get; private set; }
-
-    /// <inheritdoc/>
-    public void KeepKeys(DocumentKeys? keys) => (KeysRead, Keys) = (true, keys);
 
     /// <summary>Reads requests; the server never writes one.</summary>
     public static Marshaller<DocumentInput<TRequest>> Marshaller { get; } = new(

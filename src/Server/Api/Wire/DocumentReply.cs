@@ -14,7 +14,7 @@ namespace DocStore.Server.Api.Wire;
 /// <c>body_json</c>, or the Struct encoding written straight from the stored JSON (or from the
 /// request's own Struct bytes) as <c>body</c>. No Struct DOM is built for either.
 /// </summary>
-internal sealed class DocumentReply : IMessageView
+internal sealed class DocumentReply
 {
     private const byte DocumentTag = 0x0A;
     private const byte InfoTag = 0x12;
@@ -32,9 +32,6 @@ internal sealed class DocumentReply : IMessageView
         _layout = layout;
         _structBytes = structBytes;
     }
-
-    /// <inheritdoc/>
-    public IMessage View => new GetResponse { Document = _document, Info = _info };
 
     /// <summary>Writes replies; the server never reads one.</summary>
     public static Marshaller<DocumentReply> Marshaller { get; } = new(

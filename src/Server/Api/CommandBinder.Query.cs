@@ -7,33 +7,15 @@ using Google.Protobuf.WellKnownTypes;
 namespace DocStore.Server.Api;
 
 /// <summary>Validation of filters, queries and change-feed reads.</summary>
-internal static partial class RequestValidator
+internal static partial class CommandBinder
 {
-    /// <summary>Deepest nesting of filters: a field filter on its own is depth 1.</summary>
-    public const int MaxFilterDepth = 8;
+    /// <summary>A bound query: everything the store needs, and the partition (null across partitions).</summary>
+    public sealed record BoundQuery(CollectionDefinition Collection, string? PartitionKey, DocumentQuery Query, int PageSize, string? SessionToken);
 
-    /// <summary>Most field filters in one filter.</summary>
-    public const int MaxFieldFilters = 50;
+    /// <summary>A bound change-feed read.</summary>
+    public sealed record BoundChanges(CollectionDefinition Collection, string? PartitionKey, ChangeFeedStart Start, int MaxItems);
 
-    /// <summary>Most values in an IN list.</summary>
-    public const int MaxInValues = 100;
-
-    /// <summary>Most ORDER BY paths.</summary>
-    public const int MaxOrderBy = 2;
-
-    /// <summary>Largest page of a query and of a change-feed read; 0 asks for <see cref="DefaultPageSize"/>.</summary>
-    public const int MaxPageSize = 1000;
-
-    /// <summary>The page size when none is given.</summary>
-    public const int DefaultPageSize = 100;
-
-    /// <summary>A validated query: everything the store needs, and the partition (null across partitions).</summary>
-    public sealed record ValidatedQuery(CollectionDefinition Collection, string? PartitionKey, DocumentQuery Query, int PageSize, string? SessionToken);
-
-    /// <summary>A validated change-feed read.</summary>
-    public sealed record ValidatedChanges(CollectionDefinition Collection, string? PartitionKey, ChangeFeedStart Start, int MaxItems);
-
-    public static ValidatedQuery ValidateQuery(QueryRequest request, CollectionRegistry collections)
+    public static BoundQuery BindQuery(QueryRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -57,13 +39,13 @@ internal static partial class RequestValidator
         }
 
         var filter = request.Filter is null ? null : ToFilter(request.Filter, "filter", violations);
-        if (request.OrderBy.Count > MaxOrderBy)
+        if (request.OrderBy.Count > DocumentLimits.MaxOrderBy)
         {
-            violations.Add("order_by", $"has {request.OrderBy.Count} paths; a query orders by at most {MaxOrderBy}");
+            violations.Add("order_by", $"has {request.OrderBy.Count} paths; a query orders by at most {DocumentLimits.MaxOrderBy}");
         }
 
         var orderBy = new List<SortKey>();
-        for (var i = 0; i < request.OrderBy.Count && i < MaxOrderBy; i++)
+        for (var i = 0; i < request.OrderBy.Count && i < DocumentLimits.MaxOrderBy; i++)
         {
             if (FilterPath(request.OrderBy[i].Path, $"order_by[{i}].path", violations) is { } path)
             {
@@ -74,26 +56,26 @@ internal static partial class RequestValidator
         var pageSize = PageSize(request.PageSize, "page_size", violations);
         CheckSessionToken(request.SessionToken, violations);
         violations.ThrowIfAny();
-        return new ValidatedQuery(collection!, request.CrossPartition ? null : request.PartitionKey, new DocumentQuery(filter, orderBy), pageSize, NullIfEmpty(request.SessionToken));
+        return new BoundQuery(collection!, request.CrossPartition ? null : request.PartitionKey, new DocumentQuery(filter, orderBy), pageSize, NullIfEmpty(request.SessionToken));
     }
 
-    public static ValidatedChanges ValidateReadChanges(ReadChangesRequest request, CollectionRegistry collections)
+    public static BoundChanges BindReadChanges(ReadChangesRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
         var start = ChangeStart(request.PartitionKey, request.Continuation, request.StartTime, request.FromNow, violations);
         var maxItems = PageSize(request.MaxItems, "max_items", violations);
         violations.ThrowIfAny();
-        return new ValidatedChanges(collection!, NullIfEmpty(request.PartitionKey), start!, maxItems);
+        return new BoundChanges(collection!, NullIfEmpty(request.PartitionKey), start!, maxItems);
     }
 
-    public static ValidatedChanges ValidateWatchChanges(WatchChangesRequest request, CollectionRegistry collections)
+    public static BoundChanges BindWatchChanges(WatchChangesRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
         var start = ChangeStart(request.PartitionKey, request.Continuation, request.StartTime, request.FromNow, violations);
         violations.ThrowIfAny();
-        return new ValidatedChanges(collection!, NullIfEmpty(request.PartitionKey), start!, DefaultPageSize);
+        return new BoundChanges(collection!, NullIfEmpty(request.PartitionKey), start!, DocumentLimits.DefaultPageSize);
     }
 
     /// <summary>Converts a filter, adding every problem to <paramref name="violations"/>; <see langword="null"/> when it has any.</summary>
@@ -101,9 +83,9 @@ internal static partial class RequestValidator
     {
         var fieldFilters = 0;
         var result = ToFilter(filter, field, 1, ref fieldFilters, violations);
-        if (fieldFilters > MaxFieldFilters)
+        if (fieldFilters > DocumentLimits.MaxFieldFilters)
         {
-            violations.Add(field, $"has {fieldFilters} field filters; a filter has at most {MaxFieldFilters}");
+            violations.Add(field, $"has {fieldFilters} field filters; a filter has at most {DocumentLimits.MaxFieldFilters}");
             return null;
         }
 
@@ -112,9 +94,9 @@ internal static partial class RequestValidator
 
     private static DocumentFilter? ToFilter(Filter filter, string field, int depth, ref int fieldFilters, Violations violations)
     {
-        if (depth > MaxFilterDepth)
+        if (depth > DocumentLimits.MaxFilterDepth)
         {
-            violations.Add(field, $"nests filters deeper than {MaxFilterDepth} levels");
+            violations.Add(field, $"nests filters deeper than {DocumentLimits.MaxFilterDepth} levels");
             return null;
         }
 
@@ -239,9 +221,9 @@ internal static partial class RequestValidator
         }
 
         var count = value.ListValue.Values.Count;
-        if (count is 0 or > MaxInValues)
+        if (count is 0 or > DocumentLimits.MaxInValues)
         {
-            violations.Add(field, $"has {count} values; OPERATOR_IN takes 1 to {MaxInValues}");
+            violations.Add(field, $"has {count} values; OPERATOR_IN takes 1 to {DocumentLimits.MaxInValues}");
             return null;
         }
 
@@ -299,12 +281,12 @@ internal static partial class RequestValidator
 
     private static int PageSize(int value, string field, Violations violations)
     {
-        if (value is < 0 or > MaxPageSize)
+        if (value is < 0 or > DocumentLimits.MaxPageSize)
         {
-            violations.Add(field, $"is {value}; it must be 1 to {MaxPageSize}, or 0 for {DefaultPageSize}");
+            violations.Add(field, $"is {value}; it must be 1 to {DocumentLimits.MaxPageSize}, or 0 for {DocumentLimits.DefaultPageSize}");
         }
 
-        return value == 0 ? DefaultPageSize : value;
+        return value == 0 ? DocumentLimits.DefaultPageSize : value;
     }
 
     private static ChangeFeedStart? ChangeStart(string partitionKey, string continuation, Timestamp? startTime, bool fromNow, Violations violations)

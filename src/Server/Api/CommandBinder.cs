@@ -9,14 +9,15 @@ using DocumentKey = DocStore.Server.Storage.DocumentKey;
 namespace DocStore.Server.Api;
 
 /// <summary>
-/// Checks requests against Cosmos DB's rules before any store is touched. Every problem in a
-/// request is reported at once, as <c>BadRequest</c> field violations named after the request's fields.
+/// Binds protobuf requests to what the store takes: collection, keys, documents, operations, filters. It checks
+/// them against Cosmos DB's rules before any store is touched, and reports every problem in a request at once, as
+/// <c>BadRequest</c> field violations named after the request's fields.
 /// </summary>
-internal static partial class RequestValidator
+internal static partial class CommandBinder
 {
     private static readonly JsonPointer IdPath = JsonPointer.Parse("/id");
 
-    public static (CollectionDefinition Collection, DocumentKey Key, string? SessionToken) ValidateGet(GetRequest request, CollectionRegistry collections)
+    public static (CollectionDefinition Collection, DocumentKey Key, string? SessionToken) BindGet(GetRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -31,19 +32,19 @@ internal static partial class RequestValidator
     /// <param name="request">The request's fields other than the document; not changed.</param>
     /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.Read(Wire.IDocumentRequest, CollectionDefinition?)"/>.</param>
     /// <param name="collections">The configured collections.</param>
-    public static (CollectionDefinition Collection, DocumentKey Key) ValidateUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections) =>
-        ValidateWholeDocument(request.Collection, body, collections);
+    public static (CollectionDefinition Collection, DocumentKey Key) BindUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections) =>
+        BindWholeDocument(request.Collection, body, collections);
 
     /// <summary>Validates a create, as an upsert.</summary>
-    public static (CollectionDefinition Collection, DocumentKey Key) ValidateCreate(CreateRequest request, DocumentBody body, CollectionRegistry collections) =>
-        ValidateWholeDocument(request.Collection, body, collections);
+    public static (CollectionDefinition Collection, DocumentKey Key) BindCreate(CreateRequest request, DocumentBody body, CollectionRegistry collections) =>
+        BindWholeDocument(request.Collection, body, collections);
 
     /// <summary>Validates a replace, as an upsert.</summary>
-    public static (CollectionDefinition Collection, DocumentKey Key) ValidateReplace(ReplaceRequest request, DocumentBody body, CollectionRegistry collections) =>
-        ValidateWholeDocument(request.Collection, body, collections);
+    public static (CollectionDefinition Collection, DocumentKey Key) BindReplace(ReplaceRequest request, DocumentBody body, CollectionRegistry collections) =>
+        BindWholeDocument(request.Collection, body, collections);
 
     /// <summary>Validates a delete: its collection, id and partition key.</summary>
-    public static (CollectionDefinition Collection, DocumentKey Key) ValidateDelete(DeleteRequest request, CollectionRegistry collections)
+    public static (CollectionDefinition Collection, DocumentKey Key) BindDelete(DeleteRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -54,7 +55,7 @@ internal static partial class RequestValidator
     }
 
     /// <summary>Validates a read of many documents: 1 to 100 keys, each valid, none twice.</summary>
-    public static (CollectionDefinition Collection, List<DocumentKey> Keys, string? SessionToken) ValidateReadMany(ReadManyRequest request, CollectionRegistry collections)
+    public static (CollectionDefinition Collection, List<DocumentKey> Keys, string? SessionToken) BindReadMany(ReadManyRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -89,7 +90,7 @@ internal static partial class RequestValidator
     /// Validates a transactional batch: 1 to 100 operations, each valid as its single-document call is,
     /// every document in the request's partition, if_match only where it means something, 2 MB in all.
     /// </summary>
-    public static (CollectionDefinition Collection, List<BatchStep> Steps) ValidateBatch(ExecuteBatchRequest request, CollectionRegistry collections)
+    public static (CollectionDefinition Collection, List<BatchStep> Steps) BindBatch(ExecuteBatchRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -189,7 +190,7 @@ internal static partial class RequestValidator
     }
 
     /// <summary>Validates a whole-document write (upsert, create, replace): its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
-    private static (CollectionDefinition Collection, DocumentKey Key) ValidateWholeDocument(string collectionName, DocumentBody body, CollectionRegistry collections)
+    private static (CollectionDefinition Collection, DocumentKey Key) BindWholeDocument(string collectionName, DocumentBody body, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(collectionName, collections, violations);
@@ -239,7 +240,7 @@ internal static partial class RequestValidator
         return violations.Count == before ? new DocumentKey(keys.Id!, keys.PartitionKey!) : null;
     }
 
-    public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations, Storage.Query.DocumentFilter? Condition) ValidatePatch(PatchRequest request, CollectionRegistry collections)
+    public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations, Storage.Query.DocumentFilter? Condition) BindPatch(PatchRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
