@@ -59,12 +59,13 @@ public static class DocStoreHostingExtensions
         services.AddCosmosStore();
         services.AddSessionTokenSharing();
 
-        // The one store callers receive: the configured store, wrapped in session consistency.
+        // The one store callers receive: the configured store, wrapped in session consistency; and the configured
+        // store's other ports, as they are.
         services.TryAddSingleton<IDocumentStore>(provider => new SessionConsistentStore(
-            provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Store == StoreKind.Cosmos
-                ? provider.GetRequiredService<CosmosDocumentStore>()
-                : provider.GetRequiredService<EmbeddedDocumentStore>(),
-            provider.GetRequiredService<SessionTokenResolver>()));
+            Configured<IDocumentStore>(provider), provider.GetRequiredService<IStoreIdentity>(), provider.GetRequiredService<SessionTokenResolver>()));
+        services.TryAddSingleton(Configured<IStoreIdentity>);
+        services.TryAddSingleton(Configured<IChangeSignal>);
+        services.TryAddSingleton(Configured<IStoreProbe>);
         services.AddHostedService<OpenStoresAtStartup>();
 
         services.AddGrpc(options =>
@@ -113,6 +114,13 @@ public static class DocStoreHostingExtensions
 
         return builder;
     }
+
+    /// <summary>The store <c>DocStore:Store</c> names, as one of its ports.</summary>
+    private static T Configured<T>(IServiceProvider provider)
+        where T : class =>
+        provider.GetRequiredService<IOptions<DocStoreOptions>>().Value.Store == StoreKind.Cosmos
+            ? (T)(object)provider.GetRequiredService<CosmosDocumentStore>()
+            : (T)(object)provider.GetRequiredService<EmbeddedDocumentStore>();
 
     /// <summary>Maps the DocStore service, server reflection, the gRPC health service and the metrics endpoint.</summary>
     public static IEndpointRouteBuilder MapDocStore(this IEndpointRouteBuilder endpoints)

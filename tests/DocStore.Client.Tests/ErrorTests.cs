@@ -5,6 +5,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using server::DocStore.Server.Storage;
+using DocStore.Tests.Shared;
 
 namespace DocStore.Client.Tests;
 
@@ -88,7 +89,7 @@ public sealed class ErrorTests(TestDocStore server) : IClassFixture<TestDocStore
     public async Task Throttling_is_a_throttled_exception_with_the_retry_delay()
     {
         using var throttled = TestDocStore.Create(configureServices: services =>
-            services.AddSingleton<IDocumentStore>(new ScriptedStore(StoreResult.Failure(StoreStatus.Throttled, retryAfter: TimeSpan.FromMilliseconds(1500)))));
+            services.AddScriptedStore(new ScriptedStore(StoreResult.Failure(StoreStatus.Throttled, retryAfter: TimeSpan.FromMilliseconds(1500)))));
         var client = DocStoreClient.Create(throttled.Channel);
 
         var e = await Assert.ThrowsAsync<DocStoreThrottledException>(() => client.GetAsync<Cart>("items", "x", "p"));
@@ -102,7 +103,7 @@ public sealed class ErrorTests(TestDocStore server) : IClassFixture<TestDocStore
     public async Task An_unreachable_store_is_unavailable_with_the_servers_reason()
     {
         using var down = TestDocStore.Create(configureServices: services =>
-            services.AddSingleton<IDocumentStore>(new ScriptedStore(StoreResult.Failure(StoreStatus.Unavailable, "connection refused"))));
+            services.AddScriptedStore(new ScriptedStore(StoreResult.Failure(StoreStatus.Unavailable, "connection refused"))));
         var client = DocStoreClient.Create(down.Channel);
 
         var e = await Assert.ThrowsAsync<DocStoreUnavailableException>(() => client.UpsertAsync("items", new Cart("x", "p", [], 1)));
@@ -132,8 +133,8 @@ public sealed class ErrorTests(TestDocStore server) : IClassFixture<TestDocStore
     [Fact]
     public async Task A_call_past_its_deadline_is_a_docstore_exception_with_deadline_exceeded()
     {
-        var store = new ScriptedStore(StoreResult.NotFound, delay: TimeSpan.FromSeconds(3));
-        await using var slow = await KestrelDocStore.StartAsync(TempFiles.NewDatabasePath(), services => services.AddSingleton<IDocumentStore>(store));
+        var store = new ScriptedStore(StoreResult.NotFound) { ReadDelay = TimeSpan.FromSeconds(3) };
+        await using var slow = await KestrelDocStore.StartAsync(TempFiles.NewDatabasePath(), services => services.AddScriptedStore(store));
         using var channel = GrpcChannel.ForAddress(slow.Address);
         var client = DocStoreClient.Create(channel, new DocStoreClientOptions { DefaultDeadline = TimeSpan.FromMilliseconds(300) });
         await Assert.ThrowsAsync<DocStoreNotFoundException>(() => client.UpsertAsync("items", new Cart("x", "p", [], 1)));
@@ -147,8 +148,8 @@ public sealed class ErrorTests(TestDocStore server) : IClassFixture<TestDocStore
     [Fact]
     public async Task A_call_canceled_by_the_caller_is_an_operation_canceled_exception()
     {
-        var store = new ScriptedStore(StoreResult.NotFound, delay: TimeSpan.FromSeconds(3));
-        await using var slow = await KestrelDocStore.StartAsync(TempFiles.NewDatabasePath(), services => services.AddSingleton<IDocumentStore>(store));
+        var store = new ScriptedStore(StoreResult.NotFound) { ReadDelay = TimeSpan.FromSeconds(3) };
+        await using var slow = await KestrelDocStore.StartAsync(TempFiles.NewDatabasePath(), services => services.AddScriptedStore(store));
         using var channel = GrpcChannel.ForAddress(slow.Address);
         var client = DocStoreClient.Create(channel);
         using var cancellation = new CancellationTokenSource();

@@ -5,6 +5,7 @@ using DocStore.V1;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using server::DocStore.Server.Storage;
+using DocStore.Tests.Shared;
 
 namespace DocStore.Client.Tests;
 
@@ -68,8 +69,8 @@ public sealed class RegistrationTests
     [Fact]
     public async Task The_default_deadline_applies_to_the_generated_client_too()
     {
-        var store = new ScriptedStore(StoreResult.NotFound, delay: TimeSpan.FromSeconds(2));
-        using var server = TestDocStore.Create(configureServices: services => services.AddSingleton<IDocumentStore>(store));
+        var store = new ScriptedStore(StoreResult.NotFound) { ReadDelay = TimeSpan.FromSeconds(2) };
+        using var server = TestDocStore.Create(configureServices: services => services.AddScriptedStore(store));
         await using var provider = Services(server, o => o.DefaultDeadline = TimeSpan.FromMilliseconds(200));
 
         var raw = provider.GetRequiredService<DocStoreService.DocStoreServiceClient>();
@@ -84,7 +85,7 @@ public sealed class RegistrationTests
     public async Task Unavailable_is_retried_for_get_and_upsert_but_never_for_patch()
     {
         var store = new ScriptedStore(StoreResult.Failure(StoreStatus.Unavailable, "down"));
-        using var server = TestDocStore.Create(configureServices: services => services.AddSingleton<IDocumentStore>(store));
+        using var server = TestDocStore.Create(configureServices: services => services.AddScriptedStore(store));
         await using var provider = Services(server, o => o.MaxAttempts = 3);
         var client = provider.GetRequiredService<DocStoreClient>();
 
@@ -102,7 +103,7 @@ public sealed class RegistrationTests
     public async Task Other_errors_are_not_retried()
     {
         var store = new ScriptedStore(StoreResult.NotFound);
-        using var server = TestDocStore.Create(configureServices: services => services.AddSingleton<IDocumentStore>(store));
+        using var server = TestDocStore.Create(configureServices: services => services.AddScriptedStore(store));
         await using var provider = Services(server, o => o.MaxAttempts = 3);
 
         await Assert.ThrowsAsync<DocStoreNotFoundException>(() => provider.GetRequiredService<DocStoreClient>().GetAsync<Cart>("items", "x", "p"));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DocStore.Server.Storage;
+using DocStore.Server.Storage.Commands;
 using DocStore.Server.Storage.Query;
 using DocStore.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -9,13 +10,8 @@ namespace DocStore.Server.Api;
 /// <summary>Validation of filters, queries and change-feed reads.</summary>
 internal static partial class CommandBinder
 {
-    /// <summary>A bound query: everything the store needs, and the partition (null across partitions).</summary>
-    public sealed record BoundQuery(CollectionDefinition Collection, string? PartitionKey, DocumentQuery Query, int PageSize, string? SessionToken);
-
-    /// <summary>A bound change-feed read.</summary>
-    public sealed record BoundChanges(CollectionDefinition Collection, string? PartitionKey, ChangeFeedStart Start, int MaxItems);
-
-    public static BoundQuery BindQuery(QueryRequest request, CollectionRegistry collections)
+    /// <summary>Binds a query; its <see cref="QueryDocuments.Continuation"/> is the caller's to fill from the page token.</summary>
+    public static QueryDocuments BindQuery(QueryRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -56,26 +52,28 @@ internal static partial class CommandBinder
         var pageSize = PageSize(request.PageSize, "page_size", violations);
         CheckSessionToken(request.SessionToken, violations);
         violations.ThrowIfAny();
-        return new BoundQuery(collection!, request.CrossPartition ? null : request.PartitionKey, new DocumentQuery(filter, orderBy), pageSize, NullIfEmpty(request.SessionToken));
+        return new QueryDocuments(collection!, request.CrossPartition ? null : request.PartitionKey, new DocumentQuery(filter, orderBy), pageSize, Continuation: null, NullIfEmpty(request.SessionToken));
     }
 
-    public static BoundChanges BindReadChanges(ReadChangesRequest request, CollectionRegistry collections)
+    /// <summary>Binds a change-feed read; a continuation in its start is still sealed.</summary>
+    public static ReadChangeFeed BindReadChanges(ReadChangesRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
         var start = ChangeStart(request.PartitionKey, request.Continuation, request.StartTime, request.FromNow, violations);
         var maxItems = PageSize(request.MaxItems, "max_items", violations);
         violations.ThrowIfAny();
-        return new BoundChanges(collection!, NullIfEmpty(request.PartitionKey), start!, maxItems);
+        return new ReadChangeFeed(collection!, NullIfEmpty(request.PartitionKey), start!, maxItems, SessionToken: null);
     }
 
-    public static BoundChanges BindWatchChanges(WatchChangesRequest request, CollectionRegistry collections)
+    /// <summary>Binds a change-feed stream as the read of its first page; a continuation in its start is still sealed.</summary>
+    public static ReadChangeFeed BindWatchChanges(WatchChangesRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
         var start = ChangeStart(request.PartitionKey, request.Continuation, request.StartTime, request.FromNow, violations);
         violations.ThrowIfAny();
-        return new BoundChanges(collection!, NullIfEmpty(request.PartitionKey), start!, DocumentLimits.DefaultPageSize);
+        return new ReadChangeFeed(collection!, NullIfEmpty(request.PartitionKey), start!, DocumentLimits.DefaultPageSize, SessionToken: null);
     }
 
     /// <summary>Converts a filter, adding every problem to <paramref name="violations"/>; <see langword="null"/> when it has any.</summary>

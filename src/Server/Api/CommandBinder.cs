@@ -1,5 +1,6 @@
 using System.Text;
 using DocStore.Server.Storage;
+using DocStore.Server.Storage.Commands;
 using DocStore.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -17,7 +18,7 @@ internal static partial class CommandBinder
 {
     private static readonly JsonPointer IdPath = JsonPointer.Parse("/id");
 
-    public static (CollectionDefinition Collection, DocumentKey Key, string? SessionToken) BindGet(GetRequest request, CollectionRegistry collections)
+    public static ReadDocument BindGet(GetRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -25,37 +26,46 @@ internal static partial class CommandBinder
         CheckPartitionKey(request.PartitionKey, "partition_key", violations);
         CheckSessionToken(request.SessionToken, violations);
         violations.ThrowIfAny();
-        return (collection!, new DocumentKey(request.Id, request.PartitionKey), NullIfEmpty(request.SessionToken));
+        return new ReadDocument(collection!, new DocumentKey(request.Id, request.PartitionKey), NullIfEmpty(request.SessionToken));
     }
 
-    /// <summary>Validates an upsert: its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
+    /// <summary>Binds an upsert: its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
     /// <param name="request">The request's fields other than the document; not changed.</param>
     /// <param name="body">The request's document converted to JSON by <see cref="DocumentBody.Read(Wire.IDocumentRequest, CollectionDefinition?)"/>.</param>
     /// <param name="collections">The configured collections.</param>
-    public static (CollectionDefinition Collection, DocumentKey Key) BindUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections) =>
-        BindWholeDocument(request.Collection, body, collections);
+    public static UpsertDocument BindUpsert(UpsertRequest request, DocumentBody body, CollectionRegistry collections)
+    {
+        var (collection, key) = BindWholeDocument(request.Collection, body, collections);
+        return new UpsertDocument(collection, key, body.Json, NullIfEmpty(request.IfMatch));
+    }
 
-    /// <summary>Validates a create, as an upsert.</summary>
-    public static (CollectionDefinition Collection, DocumentKey Key) BindCreate(CreateRequest request, DocumentBody body, CollectionRegistry collections) =>
-        BindWholeDocument(request.Collection, body, collections);
+    /// <summary>Binds a create, as an upsert.</summary>
+    public static CreateDocument BindCreate(CreateRequest request, DocumentBody body, CollectionRegistry collections)
+    {
+        var (collection, key) = BindWholeDocument(request.Collection, body, collections);
+        return new CreateDocument(collection, key, body.Json);
+    }
 
-    /// <summary>Validates a replace, as an upsert.</summary>
-    public static (CollectionDefinition Collection, DocumentKey Key) BindReplace(ReplaceRequest request, DocumentBody body, CollectionRegistry collections) =>
-        BindWholeDocument(request.Collection, body, collections);
+    /// <summary>Binds a replace, as an upsert.</summary>
+    public static ReplaceDocument BindReplace(ReplaceRequest request, DocumentBody body, CollectionRegistry collections)
+    {
+        var (collection, key) = BindWholeDocument(request.Collection, body, collections);
+        return new ReplaceDocument(collection, key, body.Json, NullIfEmpty(request.IfMatch));
+    }
 
-    /// <summary>Validates a delete: its collection, id and partition key.</summary>
-    public static (CollectionDefinition Collection, DocumentKey Key) BindDelete(DeleteRequest request, CollectionRegistry collections)
+    /// <summary>Binds a delete: its collection, id and partition key.</summary>
+    public static DeleteDocument BindDelete(DeleteRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
         CheckId(request.Id, "id", violations);
         CheckPartitionKey(request.PartitionKey, "partition_key", violations);
         violations.ThrowIfAny();
-        return (collection!, new DocumentKey(request.Id, request.PartitionKey));
+        return new DeleteDocument(collection!, new DocumentKey(request.Id, request.PartitionKey), NullIfEmpty(request.IfMatch));
     }
 
-    /// <summary>Validates a read of many documents: 1 to 100 keys, each valid, none twice.</summary>
-    public static (CollectionDefinition Collection, List<DocumentKey> Keys, string? SessionToken) BindReadMany(ReadManyRequest request, CollectionRegistry collections)
+    /// <summary>Binds a read of many documents: 1 to 100 keys, each valid, none twice.</summary>
+    public static ReadDocuments BindReadMany(ReadManyRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -83,14 +93,14 @@ internal static partial class CommandBinder
 
         CheckSessionToken(request.SessionToken, violations);
         violations.ThrowIfAny();
-        return (collection!, keys, NullIfEmpty(request.SessionToken));
+        return new ReadDocuments(collection!, keys, NullIfEmpty(request.SessionToken));
     }
 
     /// <summary>
-    /// Validates a transactional batch: 1 to 100 operations, each valid as its single-document call is,
+    /// Binds a transactional batch: 1 to 100 operations, each valid as its single-document call is,
     /// every document in the request's partition, if_match only where it means something, 2 MB in all.
     /// </summary>
-    public static (CollectionDefinition Collection, List<BatchStep> Steps) BindBatch(ExecuteBatchRequest request, CollectionRegistry collections)
+    public static ExecuteBatch BindBatch(ExecuteBatchRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -132,7 +142,7 @@ internal static partial class CommandBinder
         }
 
         violations.ThrowIfAny();
-        return (collection!, steps);
+        return new ExecuteBatch(collection!, request.PartitionKey, steps);
     }
 
     private static BatchStep? NoOperation(string field, Violations violations)
@@ -189,7 +199,7 @@ internal static partial class CommandBinder
         return new BatchStep(kind, new DocumentKey(key.Id, partitionKey), IfMatch: NullIfEmpty(key.IfMatch));
     }
 
-    /// <summary>Validates a whole-document write (upsert, create, replace): its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
+    /// <summary>Binds a whole-document write (upsert, create, replace): its collection, the id and partition key in its document, and the document's <paramref name="body"/>.</summary>
     private static (CollectionDefinition Collection, DocumentKey Key) BindWholeDocument(string collectionName, DocumentBody body, CollectionRegistry collections)
     {
         var violations = new Violations();
@@ -240,7 +250,7 @@ internal static partial class CommandBinder
         return violations.Count == before ? new DocumentKey(keys.Id!, keys.PartitionKey!) : null;
     }
 
-    public static (CollectionDefinition Collection, DocumentKey Key, List<DocumentPatchOperation> Operations, Storage.Query.DocumentFilter? Condition) BindPatch(PatchRequest request, CollectionRegistry collections)
+    public static PatchDocument BindPatch(PatchRequest request, CollectionRegistry collections)
     {
         var violations = new Violations();
         var collection = FindCollection(request.Collection, collections, violations);
@@ -252,7 +262,7 @@ internal static partial class CommandBinder
         var operations = PatchOperations(request.Operations, "operations", collection!, violations);
         var condition = request.Condition is null ? null : ToFilter(request.Condition, "condition", violations);
         violations.ThrowIfAny();
-        return (collection!, new DocumentKey(request.Id, request.PartitionKey), operations!, condition);
+        return new PatchDocument(collection!, new DocumentKey(request.Id, request.PartitionKey), operations!, NullIfEmpty(request.IfMatch), condition);
     }
 
     /// <summary>Checks 1 to 10 patch operations named <paramref name="field"/>; the converted ones, or <see langword="null"/> when any is invalid.</summary>

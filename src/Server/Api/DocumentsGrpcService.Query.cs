@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DocStore.Server.Api.Wire;
 using DocStore.Server.Storage;
+using DocStore.Server.Storage.Commands;
 using DocStore.V1;
 using Google.Rpc;
 using Grpc.Core;
@@ -21,7 +22,7 @@ internal sealed partial class DocumentsGrpcService
             ThrowBadToken("page_token", "is not a page token of this query: pass next_page_token unchanged, with every other field as on the first page");
         }
 
-        var page = await store.QueryAsync(collection, query.PartitionKey, query.Query, query.PageSize, continuation, query.SessionToken, context.CancellationToken);
+        var page = await store.ExecuteAsync(query with { Continuation = continuation }, context.CancellationToken);
         metrics.Record(nameof(Query), collection, page);
         Succeeded(page, collection, "page_token");
 
@@ -38,8 +39,7 @@ internal sealed partial class DocumentsGrpcService
     {
         var changes = CommandBinder.BindReadChanges(request, collections);
         var binding = PageTokens.ChangesBinding(changes.Collection.Name, request.PartitionKey);
-        var start = Unseal(changes.Start, binding);
-        var page = await ReadChangesPageAsync(changes, start, nameof(ReadChanges), context.CancellationToken);
+        var page = await ReadChangesPageAsync(changes with { Start = Unseal(changes.Start, binding) }, nameof(ReadChanges), context.CancellationToken);
         Succeeded(page, changes.Collection, "continuation");
 
         var response = new ReadChangesResponse
@@ -61,7 +61,7 @@ internal sealed partial class DocumentsGrpcService
     {
         var changes = CommandBinder.BindWatchChanges(request, collections);
         var binding = PageTokens.ChangesBinding(changes.Collection.Name, request.PartitionKey);
-        var start = Unseal(changes.Start, binding);
+        changes = changes with { Start = Unseal(changes.Start, binding) };
         if (!streams.TryEnter())
         {
             throw DocStoreErrors.StreamLimitReached(streams.MaxStreams);
@@ -74,7 +74,7 @@ internal sealed partial class DocumentsGrpcService
             var lastSent = (long?)null;
             while (!cancellationToken.IsCancellationRequested)
             {
-                var page = await ReadChangesPageAsync(changes, start, nameof(WatchChanges), cancellationToken);
+                var page = await ReadChangesPageAsync(changes, nameof(WatchChanges), cancellationToken);
                 if (page.Status is StoreStatus.Unavailable or StoreStatus.Throttled)
                 {
                     // A passing store outage does not end the stream; it reads again after the interval.
@@ -83,7 +83,7 @@ internal sealed partial class DocumentsGrpcService
                 }
 
                 Succeeded(page, changes.Collection, "continuation");
-                start = new ChangeFeedStart.After(page.Continuation ?? "");
+                changes = changes with { Start = new ChangeFeedStart.After(page.Continuation ?? "") };
                 var sinceSent = lastSent is { } sent ? Stopwatch.GetElapsedTime(sent) : TimeSpan.MaxValue;
                 if (page.Items.Count > 0 || sinceSent >= streams.HeartbeatInterval)
                 {
@@ -97,7 +97,7 @@ internal sealed partial class DocumentsGrpcService
                 if (page.Items.Count < changes.MaxItems)
                 {
                     var untilHeartbeat = streams.HeartbeatInterval - sinceSent;
-                    await store.WaitForChangesAsync(changes.Collection, untilHeartbeat < streams.PollInterval ? untilHeartbeat : streams.PollInterval, cancellationToken);
+                    await changeSignal.WaitForChangesAsync(changes.Collection, untilHeartbeat < streams.PollInterval ? untilHeartbeat : streams.PollInterval, cancellationToken);
                 }
             }
         }
@@ -112,9 +112,9 @@ internal sealed partial class DocumentsGrpcService
         }
     }
 
-    private async Task<StorePage> ReadChangesPageAsync(CommandBinder.BoundChanges changes, ChangeFeedStart start, string method, CancellationToken cancellationToken)
+    private async Task<StorePage> ReadChangesPageAsync(ReadChangeFeed changes, string method, CancellationToken cancellationToken)
     {
-        var page = await store.ReadChangesAsync(changes.Collection, changes.PartitionKey, start, changes.MaxItems, sessionToken: null, cancellationToken);
+        var page = await store.ExecuteAsync(changes, cancellationToken);
         metrics.Record(method, changes.Collection, page);
         return page;
     }

@@ -1,6 +1,7 @@
 using DocStore.Server.Api.Wire;
 using DocStore.Server.Operations;
 using DocStore.Server.Storage;
+using DocStore.Server.Storage.Commands;
 using DocStore.V1;
 using Grpc.Core;
 using DocumentKey = DocStore.Server.Storage.DocumentKey;
@@ -13,64 +14,57 @@ namespace DocStore.Server.Api;
 /// The methods are bound to the contract by <see cref="DocumentsGrpcServiceMethodProvider"/>, not by
 /// deriving from the generated base class, so that undecodable requests get a clear error.
 /// </summary>
-internal sealed partial class DocumentsGrpcService(IDocumentStore store, CollectionRegistry collections, DocStoreMetrics metrics, ChangeFeedStreams streams)
+internal sealed partial class DocumentsGrpcService(IDocumentStore store, IChangeSignal changeSignal, CollectionRegistry collections, DocStoreMetrics metrics, ChangeFeedStreams streams)
 {
     public async Task<DocumentReply> Get(GetRequest request, ServerCallContext context)
     {
-        var (collection, key, callerToken) = CommandBinder.BindGet(request, collections);
-        var result = await store.ReadAsync(collection, key, callerToken, context.CancellationToken);
-        var stored = Succeeded(nameof(Get), result, collection, key);
-        return DocumentReply.Create(key, stored, request.BodyFormat);
+        var command = CommandBinder.BindGet(request, collections);
+        var result = await store.ExecuteAsync(command, context.CancellationToken);
+        var stored = Succeeded(nameof(Get), result, command.Collection, command.Key);
+        return DocumentReply.Create(command.Key, stored, request.BodyFormat);
     }
 
     public async Task<DocumentReply> Upsert(DocumentInput<UpsertRequest> input, ServerCallContext context)
     {
-        var request = input.Request;
         var body = ReadBody(input, context);
-        var (collection, key) = CommandBinder.BindUpsert(request, body, collections);
-        var result = await store.UpsertAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
-        var stored = Written(nameof(Upsert), result, collection, key, context);
+        var command = CommandBinder.BindUpsert(input.Request, body, collections);
+        var stored = await WriteAsync(nameof(Upsert), command, context);
 
         // A Struct document comes back as it was sent, without system properties; JSON as stored.
-        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
+        return DocumentReply.Create(command.Key, stored, input.Request.BodyFormat, body.StructEncoding);
     }
 
     public async Task<DocumentReply> Patch(PatchRequest request, ServerCallContext context)
     {
-        var (collection, key, operations, condition) = CommandBinder.BindPatch(request, collections);
-        var result = await store.PatchAsync(collection, key, operations, NullIfEmpty(request.IfMatch), condition, context.CancellationToken);
-        var stored = Written(nameof(Patch), result, collection, key, context);
-        return DocumentReply.Create(key, stored, request.BodyFormat);
+        var command = CommandBinder.BindPatch(request, collections);
+        var stored = await WriteAsync(nameof(Patch), command, context);
+        return DocumentReply.Create(command.Key, stored, request.BodyFormat);
     }
 
     public async Task<DocumentReply> Create(DocumentInput<CreateRequest> input, ServerCallContext context)
     {
-        var request = input.Request;
         var body = ReadBody(input, context);
-        var (collection, key) = CommandBinder.BindCreate(request, body, collections);
-        var result = await store.CreateAsync(collection, key, body.Json, context.CancellationToken);
-        var stored = Written(nameof(Create), result, collection, key, context);
-        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
+        var command = CommandBinder.BindCreate(input.Request, body, collections);
+        var stored = await WriteAsync(nameof(Create), command, context);
+        return DocumentReply.Create(command.Key, stored, input.Request.BodyFormat, body.StructEncoding);
     }
 
     public async Task<DocumentReply> Replace(DocumentInput<ReplaceRequest> input, ServerCallContext context)
     {
-        var request = input.Request;
         var body = ReadBody(input, context);
-        var (collection, key) = CommandBinder.BindReplace(request, body, collections);
-        var result = await store.ReplaceAsync(collection, key, body.Json, NullIfEmpty(request.IfMatch), context.CancellationToken);
-        var stored = Written(nameof(Replace), result, collection, key, context);
-        return DocumentReply.Create(key, stored, request.BodyFormat, body.StructEncoding);
+        var command = CommandBinder.BindReplace(input.Request, body, collections);
+        var stored = await WriteAsync(nameof(Replace), command, context);
+        return DocumentReply.Create(command.Key, stored, input.Request.BodyFormat, body.StructEncoding);
     }
 
     public async Task<DeleteResponse> Delete(DeleteRequest request, ServerCallContext context)
     {
-        var (collection, key) = CommandBinder.BindDelete(request, collections);
-        var result = await store.DeleteAsync(collection, key, NullIfEmpty(request.IfMatch), context.CancellationToken);
-        metrics.Record(nameof(Delete), collection, result);
+        var command = CommandBinder.BindDelete(request, collections);
+        var result = await store.ExecuteAsync(command, context.CancellationToken);
+        metrics.Record(nameof(Delete), command.Collection, result);
         if (result.Status != StoreStatus.Ok)
         {
-            DocStoreErrors.ThrowFor(result, collection, key);
+            DocStoreErrors.ThrowFor(result, command.Collection, command.Key);
         }
 
         return new DeleteResponse { Info = new ResponseInfo { SessionToken = result.SessionToken ?? "", RequestCharge = result.RequestCharge } };
@@ -78,12 +72,13 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
 
     public async Task<ReadManyResponse> ReadMany(ReadManyRequest request, ServerCallContext context)
     {
-        var (collection, keys, callerToken) = CommandBinder.BindReadMany(request, collections);
-        var result = await store.ReadManyAsync(collection, keys, callerToken, context.CancellationToken);
-        metrics.Record(nameof(ReadMany), collection, result.Status, result.RequestCharge);
+        var command = CommandBinder.BindReadMany(request, collections);
+        var keys = command.Keys;
+        var result = await store.ExecuteAsync(command, context.CancellationToken);
+        metrics.Record(nameof(ReadMany), command.Collection, result.Status, result.RequestCharge);
         if (result.Failure is { } failure)
         {
-            DocStoreErrors.ThrowFor(failure, collection, keys[0]);
+            DocStoreErrors.ThrowFor(failure, command.Collection, keys[0]);
         }
 
         var response = new ReadManyResponse { Info = new ResponseInfo { SessionToken = result.SessionToken ?? "", RequestCharge = result.RequestCharge } };
@@ -104,8 +99,9 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
 
     public async Task<ExecuteBatchResponse> ExecuteBatch(ExecuteBatchRequest request, ServerCallContext context)
     {
-        var (collection, steps) = CommandBinder.BindBatch(request, collections);
-        var result = await store.ExecuteBatchAsync(collection, request.PartitionKey, steps, context.CancellationToken);
+        var command = CommandBinder.BindBatch(request, collections);
+        var (collection, steps) = (command.Collection, command.Operations);
+        var result = await store.ExecuteAsync(command, context.CancellationToken);
         metrics.Record(nameof(ExecuteBatch), collection, result.Status, result.RequestCharge);
         if (result.Failure is { } failure)
         {
@@ -143,11 +139,15 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
         return body;
     }
 
-    /// <summary>As <see cref="Succeeded(string, StoreResult, CollectionDefinition, DocumentKey)"/>, for a write: the written document's keys and etag go on the call's <see cref="DocumentCall"/>.</summary>
-    private StoredDocument Written(string method, StoreResult result, CollectionDefinition collection, DocumentKey key, ServerCallContext context)
+    /// <summary>
+    /// Runs a write of one document, records its outcome for <paramref name="method"/>, and returns the written
+    /// document (its keys and etag go on the call's <see cref="DocumentCall"/>) or throws the error the outcome maps to.
+    /// </summary>
+    private async Task<StoredDocument> WriteAsync(string method, DocumentWrite command, ServerCallContext context)
     {
-        var stored = Succeeded(method, result, collection, key);
-        DocumentCall.Of(context)?.Wrote(key, stored.ETag);
+        var result = await store.ExecuteAsync(command, context.CancellationToken);
+        var stored = Succeeded(method, result, command.Collection, command.Key);
+        DocumentCall.Of(context)?.Wrote(command.Key, stored.ETag);
         return stored;
     }
 
@@ -163,5 +163,4 @@ internal sealed partial class DocumentsGrpcService(IDocumentStore store, Collect
         return result.Document;
     }
 
-    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

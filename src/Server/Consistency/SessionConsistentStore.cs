@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DocStore.Server.Storage;
+using DocStore.Server.Storage.Commands;
 
 namespace DocStore.Server.Consistency;
 
@@ -11,108 +12,70 @@ namespace DocStore.Server.Consistency;
 /// the written partition, before the write is acknowledged. A failed write advances nothing.
 /// </summary>
 /// <remarks>
-/// Each member of <see cref="IDocumentStore"/> is classified by <see cref="StoreOperationAttribute"/>,
-/// and a contract test checks that every read and write of this class handles tokens accordingly.
+/// Commands are handled by their kind, <see cref="ReadCommand{TResult}"/> or <see cref="WriteCommand{TResult}"/>:
+/// a new command gets token handling without an edit here, and a contract test runs every command type through it.
 /// </remarks>
-internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenResolver tokens) : IDocumentStore
+internal sealed class SessionConsistentStore(IDocumentStore inner, IStoreIdentity identity, SessionTokenResolver tokens) : IDocumentStore
 {
     private readonly ConcurrentDictionary<string, string> _scopes = new(StringComparer.Ordinal);
 
-    /// <summary>The store this one wraps.</summary>
-    public IDocumentStore Inner => inner;
-
     /// <inheritdoc />
-    public string TokenScope(CollectionDefinition collection) =>
-        // A store's scope for a collection is fixed for the life of the process: compute it once.
-        _scopes.GetOrAdd(collection.Name, static (_, state) => state.inner.TokenScope(state.collection), (inner, collection));
-
-    /// <inheritdoc />
-    public async Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken)
+    public async Task<TResult> ExecuteAsync<TResult>(StoreCommand<TResult> command, CancellationToken cancellationToken)
+        where TResult : IStoreOutcome
     {
-        var token = await tokens.ForReadAsync(TokenScope(collection), key.PartitionKey, sessionToken, cancellationToken);
-        return await inner.ReadAsync(collection, key, token, cancellationToken);
+        switch (command)
+        {
+            case ReadCommand<TResult> read:
+                var token = await ForReadAsync(read, cancellationToken);
+                return await inner.ExecuteAsync(ReferenceEquals(token, read.SessionToken) ? read : read with { SessionToken = token }, cancellationToken);
+            case WriteCommand<TResult> write:
+                return await AdvancedAsync(write, await inner.ExecuteAsync(write, cancellationToken));
+            default:
+                throw new ArgumentException($"{command.GetType().Name} is neither a {nameof(ReadCommand<TResult>)} nor a {nameof(WriteCommand<TResult>)}: say how session tokens flow through it.", nameof(command));
+        }
     }
-
-    /// <inheritdoc />
-    public async Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-        await AdvancedAsync(collection, key.PartitionKey, await inner.UpsertAsync(collection, key, body, ifMatch, cancellationToken));
-
-    /// <inheritdoc />
-    public async Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, Storage.Query.DocumentFilter? condition, CancellationToken cancellationToken) =>
-        await AdvancedAsync(collection, key.PartitionKey, await inner.PatchAsync(collection, key, operations, ifMatch, condition, cancellationToken));
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// A partition's query reads at the caller's token merged with the partition's shared one. A
-    /// cross-partition query has no one partition: it reads at the caller's token, and the store's own
-    /// session (this process's writes); another pod's write that the caller holds no token for may be
-    /// missing for up to the replicas' lag.
-    /// </remarks>
-    public async Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, Storage.Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken)
-    {
-        var token = await ForPartitionAsync(collection, partitionKey, sessionToken, cancellationToken);
-        return await inner.QueryAsync(collection, partitionKey, query, pageSize, continuation, token, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>One partition's feed reads at its shared token; the whole collection's as a cross-partition query does.</remarks>
-    public async Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken)
-    {
-        var token = await ForPartitionAsync(collection, partitionKey, sessionToken, cancellationToken);
-        return await inner.ReadChangesAsync(collection, partitionKey, start, maxItems, token, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
-        inner.WaitForChangesAsync(collection, timeout, cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
-        await AdvancedAsync(collection, key.PartitionKey, await inner.CreateAsync(collection, key, body, cancellationToken));
-
-    /// <inheritdoc />
-    public async Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-        await AdvancedAsync(collection, key.PartitionKey, await inner.ReplaceAsync(collection, key, body, ifMatch, cancellationToken));
-
-    /// <inheritdoc />
-    public async Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken) =>
-        await AdvancedAsync(collection, key.PartitionKey, await inner.DeleteAsync(collection, key, ifMatch, cancellationToken));
 
     /// <summary>
-    /// Reads at one token that covers the caller's and the shared tokens of every partition among
-    /// <paramref name="keys"/>: each partition's own lookup, merged range by range.
+    /// The token a read passes to the store: for one partition, the caller's merged with that partition's shared
+    /// one; for several, each partition's own lookup, merged range by range; across every partition, the caller's.
     /// </summary>
-    public async Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken)
+    private async ValueTask<string?> ForReadAsync<TResult>(ReadCommand<TResult> read, CancellationToken cancellationToken)
+        where TResult : IStoreOutcome
     {
-        var scope = TokenScope(collection);
-        var merged = sessionToken;
-        foreach (var partitionKey in keys.Select(k => k.PartitionKey).Distinct(StringComparer.Ordinal))
+        var partitions = read.Partitions;
+        if (partitions.Count == 0)
         {
-            merged = SessionToken.Merge(merged, await tokens.ForReadAsync(scope, partitionKey, sessionToken, cancellationToken));
+            return read.SessionToken;
         }
 
-        return await inner.ReadManyAsync(collection, keys, merged, cancellationToken);
+        var scope = TokenScope(read.Collection);
+        if (partitions.Count == 1)
+        {
+            return await tokens.ForReadAsync(scope, partitions[0], read.SessionToken, cancellationToken);
+        }
+
+        var merged = read.SessionToken;
+        foreach (var partitionKey in partitions)
+        {
+            merged = SessionToken.Merge(merged, await tokens.ForReadAsync(scope, partitionKey, read.SessionToken, cancellationToken));
+        }
+
+        return merged;
     }
 
-    /// <inheritdoc />
-    public async Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
-        await AdvancedAsync(collection, partitionKey, await inner.ExecuteBatchAsync(collection, partitionKey, operations, cancellationToken));
-
-    /// <inheritdoc />
-    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => inner.IsReachableAsync(cancellationToken);
-
-    private ValueTask<string?> ForPartitionAsync(CollectionDefinition collection, string? partitionKey, string? sessionToken, CancellationToken cancellationToken) =>
-        partitionKey is null ? ValueTask.FromResult(sessionToken) : tokens.ForReadAsync(TokenScope(collection), partitionKey, sessionToken, cancellationToken);
-
     /// <summary>Advances the tokens with a successful write's, awaited: a token shared after the reply would race the caller's next read.</summary>
-    private async Task<T> AdvancedAsync<T>(CollectionDefinition collection, string partitionKey, T result)
-        where T : IStoreOutcome
+    private async Task<TResult> AdvancedAsync<TResult>(WriteCommand<TResult> write, TResult result)
+        where TResult : IStoreOutcome
     {
         if (result.Status == StoreStatus.Ok && result.SessionToken is { } token)
         {
-            await tokens.AdvanceAsync(TokenScope(collection), partitionKey, token);
+            await tokens.AdvanceAsync(TokenScope(write.Collection), write.PartitionKey, token);
         }
 
         return result;
     }
+
+    /// <summary>A store's scope for a collection is fixed for the life of the process: computed once.</summary>
+    private string TokenScope(CollectionDefinition collection) =>
+        _scopes.GetOrAdd(collection.Name, static (_, state) => state.identity.TokenScope(state.collection), (identity, collection));
 }

@@ -44,7 +44,7 @@ internal sealed partial class SessionTokenResolver
     public TokenSharing Sharing => _sharing;
 
     /// <summary>The token a read of this partition passes to the store, or <see langword="null"/> for none.</summary>
-    /// <param name="scope">The store's token scope for the collection (<see cref="IDocumentStore.TokenScope"/>).</param>
+    /// <param name="scope">The store's token scope for the collection (<see cref="IStoreIdentity.TokenScope"/>).</param>
     /// <param name="partitionKey">The partition read.</param>
     /// <param name="callerToken">The caller's token, if it sent one.</param>
     /// <param name="cancellationToken">Ends the Redis lookup early.</param>
@@ -68,7 +68,7 @@ internal sealed partial class SessionTokenResolver
     /// Records the token a write produced. Awaited before the write is acknowledged: a token shared
     /// after the reply would race the caller's next read. Never fails; a Redis failure is counted.
     /// </summary>
-    /// <param name="scope">The store's token scope for the collection (<see cref="IDocumentStore.TokenScope"/>).</param>
+    /// <param name="scope">The store's token scope for the collection (<see cref="IStoreIdentity.TokenScope"/>).</param>
     /// <param name="partitionKey">The partition written.</param>
     /// <param name="token">The token the write returned.</param>
     public async ValueTask AdvanceAsync(string scope, string partitionKey, string token)

@@ -1,13 +1,12 @@
 extern alias server;
 
 using DocStore.Server.Tests.Infrastructure;
+using DocStore.Tests.Shared;
 using DocStore.V1;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Health.V1;
-using Microsoft.Extensions.DependencyInjection;
 using server::DocStore.Server.Storage;
-using DocumentKey = server::DocStore.Server.Storage.DocumentKey;
 
 namespace DocStore.Server.Tests.Api;
 
@@ -18,7 +17,7 @@ namespace DocStore.Server.Tests.Api;
 public sealed class StoreFailureTests
 {
     private static InProcessServer ServerWith(StoreResult result, bool reachable = true) =>
-        InProcessServer.WithServices(services => services.AddSingleton<IDocumentStore>(new ScriptedStore(result, reachable)));
+        InProcessServer.WithServices(services => services.AddScriptedStore(new ScriptedStore(result) { Reachable = reachable }));
 
     [Fact]
     public async Task Throttling_is_resource_exhausted_with_the_stores_retry_delay()
@@ -50,44 +49,5 @@ public sealed class StoreFailureTests
         using var server = ServerWith(StoreResult.NotFound);
         var health = await new Health.HealthClient(server.Channel).CheckAsync(new HealthCheckRequest());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
-    }
-
-    private sealed class ScriptedStore(StoreResult result, bool reachable) : IDocumentStore
-    {
-        public string TokenScope(CollectionDefinition collection) => collection.Name;
-
-        public Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken) =>
-            Task.FromResult(result);
-
-        public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-            Task.FromResult(result);
-
-        public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, server::DocStore.Server.Storage.Query.DocumentFilter? condition, CancellationToken cancellationToken) =>
-            Task.FromResult(result);
-
-        public Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, server::DocStore.Server.Storage.Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken) =>
-            Task.FromResult(result.Status == StoreStatus.Ok ? StorePage.Success([], null, null, 1) : StorePage.Failure(result.Status, result.Message, result.RetryAfter));
-
-        public Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken) =>
-            Task.FromResult(result.Status == StoreStatus.Ok ? StorePage.Success([], "c", null, 1) : StorePage.Failure(result.Status, result.Message, result.RetryAfter));
-
-        public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
-            Task.Delay(timeout, cancellationToken);
-        public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
-            Task.FromResult(result);
-
-        public Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-            Task.FromResult(result);
-
-        public Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken) =>
-            Task.FromResult(result);
-
-        public Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken) =>
-            Task.FromResult(ReadManyStoreResult.Failed(result));
-
-        public Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
-            Task.FromResult(BatchStoreResult.Failed(result));
-
-        public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(reachable);
     }
 }

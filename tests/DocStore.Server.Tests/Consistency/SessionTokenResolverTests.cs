@@ -9,7 +9,7 @@ namespace DocStore.Server.Tests.Consistency;
 /// <summary>What a read passes to the store in each sharing mode; pods are separate service providers over one real redis-server.</summary>
 public sealed class SessionTokenResolverTests : IAsyncLifetime
 {
-    /// <summary>A store's token scope for a collection, as <c>IDocumentStore.TokenScope</c> gives it.</summary>
+    /// <summary>A store's token scope for a collection, as <c>IStoreIdentity.TokenScope</c> gives it.</summary>
     private const string Items = "test/items";
 
     private ResolverPods _pods = null!;

@@ -193,7 +193,7 @@ public sealed class CosmosFaultTests : IDisposable
     public async Task The_token_scope_names_the_database_container_and_its_resource_id()
     {
         await SeedAsync();
-        var store = (server::DocStore.Server.Storage.IDocumentStore)_peer.FaultServer.Services.GetService(typeof(server::DocStore.Server.Storage.IDocumentStore))!;
+        var store = (server::DocStore.Server.Storage.IStoreIdentity)_peer.FaultServer.Services.GetService(typeof(server::DocStore.Server.Storage.IStoreIdentity))!;
         var registry = (server::DocStore.Server.Storage.CollectionRegistry)_peer.FaultServer.Services.GetService(typeof(server::DocStore.Server.Storage.CollectionRegistry))!;
         Assert.True(registry.TryGet("items", out var items));
 

@@ -81,7 +81,7 @@ public sealed class CosmosStartupTests(CosmosPeerFixture peer)
 
     private static string Scope(InProcessServer server)
     {
-        var store = (server::DocStore.Server.Storage.IDocumentStore)server.Services.GetService(typeof(server::DocStore.Server.Storage.IDocumentStore))!;
+        var store = (server::DocStore.Server.Storage.IStoreIdentity)server.Services.GetService(typeof(server::DocStore.Server.Storage.IStoreIdentity))!;
         var registry = (server::DocStore.Server.Storage.CollectionRegistry)server.Services.GetService(typeof(server::DocStore.Server.Storage.CollectionRegistry))!;
         Assert.True(registry.TryGet("items", out var items));
         return store.TokenScope(items);

@@ -50,11 +50,11 @@ public sealed class DocumentBodyTests
         var before = (byte[])bytes.Clone();
 
         var body = DocumentBody.Read(input, Items);
-        var (collection, key) = CommandBinder.BindUpsert(input.Request, body, Collections);
+        var command = CommandBinder.BindUpsert(input.Request, body, Collections);
 
         Assert.Equal(before, bytes);
-        Assert.Equal("items", collection.Name);
-        Assert.Equal(("a", "p"), (key.Id, key.PartitionKey));
+        Assert.Equal("items", command.Collection.Name);
+        Assert.Equal(("a", "p"), (command.Key.Id, command.Key.PartitionKey));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace DocStore.Server.Storage.Cosmos;
 /// response's status code; nothing on the hot path throws for an expected outcome. The caller's
 /// cancellation token (the gRPC deadline) flows into every call.
 /// </summary>
-internal sealed partial class CosmosDocumentStore(CosmosContainers containers, ILogger<CosmosDocumentStore> logger) : IDocumentStore
+internal sealed partial class CosmosDocumentStore(CosmosContainers containers, ILogger<CosmosDocumentStore> logger)
 {
     /// <inheritdoc />
     public string TokenScope(CollectionDefinition collection) => containers.TokenScope(collection);

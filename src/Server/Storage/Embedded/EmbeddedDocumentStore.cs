@@ -30,7 +30,7 @@ namespace DocStore.Server.Storage.Embedded;
 /// and reads. So one process always reads its own writes, and only several processes show stale reads.
 /// </para>
 /// </remarks>
-internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposable
+internal sealed partial class EmbeddedDocumentStore : IDisposable
 {
     private const int MaxPooledSessions = 32;
 
