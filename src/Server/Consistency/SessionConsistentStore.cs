@@ -8,8 +8,9 @@ namespace DocStore.Server.Consistency;
 /// The store the gRPC service receives: the configured store, with session tokens shared across
 /// calls, and across pods when <c>DocStore:SessionTokens:Sharing</c> is <c>Redis</c>. Before every
 /// read it passes the store the token <see cref="SessionTokenResolver"/> picks (the caller's merged
-/// with Redis's and this process's own); after every successful write it advances those tokens for
-/// the written partition, before the write is acknowledged. A failed write advances nothing.
+/// with Redis's and this process's session), and records the token the read returned in this
+/// process's session; after every successful write it advances those tokens for the written
+/// partition, before the write is acknowledged. A failed write advances nothing.
 /// </summary>
 /// <remarks>
 /// Commands are handled by their kind, <see cref="ReadCommand{TResult}"/> or <see cref="WriteCommand{TResult}"/>:
@@ -27,7 +28,7 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, IStoreIdentit
         {
             case ReadCommand<TResult> read:
                 var token = await ForReadAsync(read, cancellationToken);
-                return await inner.ExecuteAsync(ReferenceEquals(token, read.SessionToken) ? read : read with { SessionToken = token }, cancellationToken);
+                return Observed(read, await inner.ExecuteAsync(ReferenceEquals(token, read.SessionToken) ? read : read with { SessionToken = token }, cancellationToken));
             case WriteCommand<TResult> write:
                 return await AdvancedAsync(write, await inner.ExecuteAsync(write, cancellationToken));
             default:
@@ -37,30 +38,36 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, IStoreIdentit
 
     /// <summary>
     /// The token a read passes to the store: for one partition, the caller's merged with that partition's shared
-    /// one; for several, each partition's own lookup, merged range by range; across every partition, the caller's.
+    /// one and this process's session; for several, the caller's merged with this process's session and each
+    /// partition's own lookup, range by range; across every partition (a cross-partition query, the whole
+    /// collection's change feed), the caller's merged with this process's session: another pod's write that the
+    /// caller holds no token for may then be missing for up to the replicas' lag.
     /// </summary>
     private async ValueTask<string?> ForReadAsync<TResult>(ReadCommand<TResult> read, CancellationToken cancellationToken)
         where TResult : IStoreOutcome
     {
         var partitions = read.Partitions;
-        if (partitions.Count == 0)
-        {
-            return read.SessionToken;
-        }
-
         var scope = TokenScope(read.Collection);
         if (partitions.Count == 1)
         {
             return await tokens.ForReadAsync(scope, partitions[0], read.SessionToken, cancellationToken);
         }
 
-        var merged = read.SessionToken;
+        var merged = tokens.ForCollectionRead(scope, read.SessionToken);
         foreach (var partitionKey in partitions)
         {
             merged = SessionToken.Merge(merged, await tokens.ForReadAsync(scope, partitionKey, read.SessionToken, cancellationToken));
         }
 
         return merged;
+    }
+
+    /// <summary>Records a read's token in this process's session, as the store's own session does.</summary>
+    private TResult Observed<TResult>(ReadCommand<TResult> read, TResult result)
+        where TResult : IStoreOutcome
+    {
+        tokens.Observe(TokenScope(read.Collection), result.SessionToken);
+        return result;
     }
 
     /// <summary>Advances the tokens with a successful write's, awaited: a token shared after the reply would race the caller's next read.</summary>

@@ -203,7 +203,7 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
     private static async Task<IStoreOutcome> ExecuteAsync(IDocumentStore store, object command)
     {
         var resultType = command.GetType().BaseType!;
-        while (resultType.GetGenericTypeDefinition() != typeof(StoreCommand<>))
+        while (!resultType.IsGenericType || resultType.GetGenericTypeDefinition() != typeof(StoreCommand<>))
         {
             resultType = resultType.BaseType!;
         }
