@@ -55,6 +55,7 @@ public static class DocStoreHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CollectionRegistry>();
         services.TryAddSingleton<ChangeFeedStreams>();
+        services.TryAddSingleton<ChangeFeedFollower>();
         services.TryAddSingleton<EmbeddedDocumentStore>();
         services.AddCosmosStore();
         services.AddSessionTokenSharing();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DocStore.Server.Api.Wire;
 using DocStore.Server.Storage;
 using DocStore.Server.Storage.Commands;
@@ -52,10 +51,10 @@ internal sealed partial class DocumentsGrpcService
     }
 
     /// <summary>
-    /// Sends each page of changes as it is committed: at once for this process's writes, within the poll
-    /// interval for others'; an empty message with the continuation at least every heartbeat interval.
-    /// The server holds one page per stream; a slow reader holds back the next read, not memory. The
-    /// stream ends when the caller cancels and when the host begins to stop.
+    /// Sends each page of changes the <see cref="ChangeFeedFollower"/> gives: as they are committed, and an empty
+    /// message with the continuation at least every heartbeat interval. The server holds one page per stream; a slow
+    /// reader holds back the next read, not memory. The stream ends when the caller cancels and when the host begins
+    /// to stop.
     /// </summary>
     public async Task WatchChanges(WatchChangesRequest request, IServerStreamWriter<WatchChangesResponse> responseStream, ServerCallContext context)
     {
@@ -70,35 +69,13 @@ internal sealed partial class DocumentsGrpcService
         try
         {
             using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, streams.Stopping);
-            var cancellationToken = ending.Token;
-            var lastSent = (long?)null;
-            while (!cancellationToken.IsCancellationRequested)
+            var pages = follower.FollowAsync(changes, streams.HeartbeatInterval, streams.PollInterval, page => metrics.Record(nameof(WatchChanges), changes.Collection, page), ending.Token);
+            await foreach (var page in pages)
             {
-                var page = await ReadChangesPageAsync(changes, nameof(WatchChanges), cancellationToken);
-                if (page.Status is StoreStatus.Unavailable or StoreStatus.Throttled)
-                {
-                    // A passing store outage does not end the stream; it reads again after the interval.
-                    await Task.Delay(streams.PollInterval, cancellationToken);
-                    continue;
-                }
-
                 Succeeded(page, changes.Collection, "continuation");
-                changes = changes with { Start = new ChangeFeedStart.After(page.Continuation ?? "") };
-                var sinceSent = lastSent is { } sent ? Stopwatch.GetElapsedTime(sent) : TimeSpan.MaxValue;
-                if (page.Items.Count > 0 || sinceSent >= streams.HeartbeatInterval)
-                {
-                    var message = new WatchChangesResponse { Continuation = PageTokens.Seal(PageTokens.ChangesPrefix, binding, page.Continuation ?? "") };
-                    AddDocuments(message.Documents, page, request.BodyFormat);
-                    await responseStream.WriteAsync(message, cancellationToken);
-                    lastSent = Stopwatch.GetTimestamp();
-                    sinceSent = TimeSpan.Zero;
-                }
-
-                if (page.Items.Count < changes.MaxItems)
-                {
-                    var untilHeartbeat = streams.HeartbeatInterval - sinceSent;
-                    await changeSignal.WaitForChangesAsync(changes.Collection, untilHeartbeat < streams.PollInterval ? untilHeartbeat : streams.PollInterval, cancellationToken);
-                }
+                var message = new WatchChangesResponse { Continuation = PageTokens.Seal(PageTokens.ChangesPrefix, binding, page.Continuation ?? "") };
+                AddDocuments(message.Documents, page, request.BodyFormat);
+                await responseStream.WriteAsync(message, ending.Token);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested || streams.Stopping.IsCancellationRequested)

@@ -14,7 +14,7 @@ namespace DocStore.Server.Api;
 /// The methods are bound to the contract by <see cref="DocumentsGrpcServiceMethodProvider"/>, not by
 /// deriving from the generated base class, so that undecodable requests get a clear error.
 /// </summary>
-internal sealed partial class DocumentsGrpcService(IDocumentStore store, IChangeSignal changeSignal, CollectionRegistry collections, DocStoreMetrics metrics, ChangeFeedStreams streams)
+internal sealed partial class DocumentsGrpcService(IDocumentStore store, ChangeFeedFollower follower, CollectionRegistry collections, DocStoreMetrics metrics, ChangeFeedStreams streams)
 {
     public async Task<DocumentReply> Get(GetRequest request, ServerCallContext context)
     {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DocStore.Server.Storage;
@@ -7,25 +6,16 @@ using Google.Protobuf.WellKnownTypes;
 namespace DocStore.Server.Api;
 
 /// <summary>
-/// Converts between <c>google.protobuf.Struct</c>/<c>Value</c> and UTF-8 JSON directly, without an
-/// intermediate string: every Get and Upsert goes through here. Numbers are doubles in protobuf;
-/// whole numbers are written without a fraction, so an integer in stays an integer out.
+/// Converts between <c>google.protobuf.Struct</c>/<c>Value</c> trees and JSON, where a tree is what the
+/// contract holds: a patch's and a filter's values, and the documents of replies that carry several (ReadMany,
+/// ExecuteBatch, Query, the change feed). Single documents travel through the streaming transcoders of
+/// <c>Api/Wire</c> instead. Numbers are doubles in protobuf; whole numbers are written without a fraction, so an
+/// integer in stays an integer out.
 /// </summary>
 internal static class StructJson
 {
     // Doubles with magnitude below 2^53 that have no fraction are exactly representable as long.
     private const double MaxExactInteger = 9007199254740992d;
-
-    /// <summary>Writes <paramref name="document"/> as JSON.</summary>
-    /// <param name="document">The document.</param>
-    /// <param name="output">Receives the UTF-8 JSON.</param>
-    /// <param name="omit">Top-level properties left out, if any.</param>
-    /// <exception cref="InvalidJsonValueException">A value cannot be represented in JSON, or nesting is too deep.</exception>
-    public static void WriteDocument(Struct document, IBufferWriter<byte> output, IReadOnlySet<string>? omit = null)
-    {
-        using var writer = new Utf8JsonWriter(output, DocumentJson.WriterOptions);
-        WriteStruct(writer, document, depth: 1, omit);
-    }
 
     /// <summary>Reads a JSON object into a <see cref="Struct"/>.</summary>
     public static Struct ParseStruct(ReadOnlySpan<byte> json)
@@ -85,87 +75,6 @@ internal static class StructJson
         }
 
         return IsExactInteger(number) ? JsonValue.Create((long)number) : JsonValue.Create(number);
-    }
-
-    private static void WriteStruct(Utf8JsonWriter writer, Struct value, int depth, IReadOnlySet<string>? omit = null)
-    {
-        CheckDepth(depth);
-        writer.WriteStartObject();
-        foreach (var (name, child) in value.Fields)
-        {
-            if (omit is not null && omit.Contains(name))
-            {
-                continue;
-            }
-
-            writer.WritePropertyName(name);
-            try
-            {
-                WriteValue(writer, child, depth);
-            }
-            catch (InvalidJsonValueException e)
-            {
-                throw e.Under(name);
-            }
-        }
-
-        writer.WriteEndObject();
-    }
-
-    private static void WriteValue(Utf8JsonWriter writer, Value value, int depth)
-    {
-        switch (value.KindCase)
-        {
-            case Value.KindOneofCase.NullValue:
-                writer.WriteNullValue();
-                break;
-            case Value.KindOneofCase.BoolValue:
-                writer.WriteBooleanValue(value.BoolValue);
-                break;
-            case Value.KindOneofCase.StringValue:
-                writer.WriteStringValue(value.StringValue);
-                break;
-            case Value.KindOneofCase.NumberValue:
-                var number = value.NumberValue;
-                if (!double.IsFinite(number))
-                {
-                    throw new InvalidJsonValueException("", "is not a finite number (NaN and infinities have no JSON form)");
-                }
-
-                if (IsExactInteger(number))
-                {
-                    writer.WriteNumberValue((long)number);
-                }
-                else
-                {
-                    writer.WriteNumberValue(number);
-                }
-
-                break;
-            case Value.KindOneofCase.StructValue:
-                WriteStruct(writer, value.StructValue, depth + 1);
-                break;
-            case Value.KindOneofCase.ListValue:
-                CheckDepth(depth + 1);
-                writer.WriteStartArray();
-                var values = value.ListValue.Values;
-                for (var i = 0; i < values.Count; i++)
-                {
-                    try
-                    {
-                        WriteValue(writer, values[i], depth + 1);
-                    }
-                    catch (InvalidJsonValueException e)
-                    {
-                        throw e.Under(i);
-                    }
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                throw new InvalidJsonValueException("", "has no kind set (null, bool, number, string, struct or list)");
-        }
     }
 
     /// <summary>
@@ -236,18 +145,4 @@ internal static class StructJson
             throw new InvalidJsonValueException("", $"nests objects and arrays deeper than {DocumentLimits.MaxDepth} levels");
         }
     }
-}
-
-/// <summary>A value in a request that has no JSON form; <see cref="Path"/> says where, as <c>a.b[2]</c>.</summary>
-internal sealed class InvalidJsonValueException(string path, string reason) : Exception(reason)
-{
-    public string Path { get; } = path;
-
-    public string Reason { get; } = reason;
-
-    public InvalidJsonValueException Under(string property) =>
-        new(Path.Length == 0 || Path[0] == '[' ? property + Path : property + "." + Path, Reason);
-
-    public InvalidJsonValueException Under(int index) =>
-        new($"[{index}]" + (Path.Length == 0 || Path[0] == '[' ? Path : "." + Path), Reason);
 }

@@ -12,7 +12,7 @@ public sealed class StructJsonTests
     private static string Write(string json)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        StructJson.WriteDocument(Json.Struct(json), buffer);
+        StructJsonWriter.WriteDocument(Json.Struct(json), buffer);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
@@ -37,7 +37,7 @@ public sealed class StructJsonTests
     {
         const string json = """{"a":[1,2.5,"x",true,false,null,{"b":{}}],"c":{"d":[]}}""";
         var buffer = new ArrayBufferWriter<byte>();
-        StructJson.WriteDocument(Json.Struct(json), buffer);
+        StructJsonWriter.WriteDocument(Json.Struct(json), buffer);
         Json.Equal(json, StructJson.ParseStruct(buffer.WrittenSpan));
     }
 }

@@ -48,7 +48,7 @@ public sealed class WireTranscoderTests
             // Struct bytes to JSON: what the Struct DOM path writes, and the same Struct once more.
             var written = StructToJsonBytes(structBytes, Pk);
             var dom = new ArrayBufferWriter<byte>();
-            StructJson.WriteDocument(Struct.Parser.ParseFrom(structBytes), dom);
+            StructJsonWriter.WriteDocument(Struct.Parser.ParseFrom(structBytes), dom);
             Assert.Equal(Encoding.UTF8.GetString(dom.WrittenSpan), Encoding.UTF8.GetString(written));
             Assert.Equal(structBytes, ToStructBytes(written));
             Assert.Equal(reference, JsonParser.Default.Parse<Struct>(Encoding.UTF8.GetString(written)));
@@ -161,7 +161,7 @@ public sealed class WireTranscoderTests
         var deepStruct = JsonParser.Default.Parse<Struct>(Nested(31));
         var protoProblem = StructToJson.Transcode(AddLevels(deepStruct, 2).ToByteArray(), Pk, new ArrayBufferWriter<byte>()).Reading.Problem!;
         Assert.Equal(DocumentRules.TooDeep, protoProblem.Reason);
-        Assert.Throws<InvalidJsonValueException>(() => StructJson.WriteDocument(AddLevels(deepStruct, 2), new ArrayBufferWriter<byte>()));
+        Assert.Throws<InvalidJsonValueException>(() => StructJsonWriter.WriteDocument(AddLevels(deepStruct, 2), new ArrayBufferWriter<byte>()));
     }
 
     [Theory]
