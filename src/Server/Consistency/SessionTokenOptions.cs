@@ -2,36 +2,6 @@
 // their files sit beside the part that uses them, with that part's validator.
 namespace DocStore.Server;
 
-/// <summary>The Redis that pods share session tokens through (<c>DocStore:Redis</c>).</summary>
-public sealed class RedisOptions
-{
-    /// <summary>
-    /// A StackExchange.Redis configuration string, e.g. <c>redis:6379,password=...</c>
-    /// (<c>DocStore:Redis:Configuration</c>). Empty: no Redis.
-    /// </summary>
-    public string? Configuration { get; set; }
-
-    /// <summary>
-    /// A PEM file of the CAs that sign the Redis server's TLS certificate (<c>DocStore:Redis:TrustedCaPath</c>), for a
-    /// Redis whose certificate the machine does not trust (a private CA). The certificate must then chain to one of
-    /// these and name the host connected to; the configuration must say <c>ssl=true</c>. Empty: the machine's roots.
-    /// </summary>
-    public string? TrustedCaPath { get; set; }
-}
-
-/// <summary>Where session tokens are shared.</summary>
-public enum TokenSharing
-{
-    /// <summary>Through Redis, across every pod: reads see writes made through any pod.</summary>
-    Redis,
-
-    /// <summary>In this process only: right for a single instance.</summary>
-    Local,
-
-    /// <summary>Not at all: the store's own session handling decides, as the Cosmos SDK does alone (stale reads across pods).</summary>
-    Off,
-}
-
 /// <summary>How session tokens are shared (<c>DocStore:SessionTokens</c>).</summary>
 public sealed class SessionTokenOptions
 {

@@ -15,13 +15,3 @@ public sealed class TlsOptions
     /// <summary>Whether TLS is on.</summary>
     internal bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
 }
-
-/// <summary>The plaintext health port (<c>DocStore:Health</c>).</summary>
-public sealed class HealthOptions
-{
-    /// <summary>
-    /// A port that serves only the gRPC health service, over HTTP/2 without TLS (<c>DocStore:Health:Port</c>), for
-    /// kubelet's gRPC probes, which do not speak TLS. Defaults to 0: none.
-    /// </summary>
-    public int Port { get; set; }
-}

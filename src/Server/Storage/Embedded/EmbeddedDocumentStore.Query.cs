@@ -340,7 +340,7 @@ internal sealed partial class EmbeddedDocumentStore
         var body = reader.GetFieldValue<byte[]>(2);
         return new StoredItem(
             new DocumentKey(reader.GetString(1), reader.GetString(0)),
-            new StoredDocument(body, reader.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), sessionToken, RequestCharge.ForRead(body.Length)));
+            Found(body, reader.GetString(3), reader.GetInt64(4), sessionToken));
     }
 
     /// <summary>The keyset of a page's last row: its sort keys (rank and value per path), partition key and id, as JSON.</summary>
