@@ -48,11 +48,11 @@ public sealed class ReadPathRegressionTests : IAsyncLifetime
         var pod = Open();
         await UpsertAsync(pod, "a", "p", """{"v":1}""");
         await UpsertAsync(pod, "b", "p", """{"v":2}""");
-        var deleted = await pod.DeleteAsync(Items, new DocumentKey("a", "p"), null, CancellationToken.None);
+        var deleted = await pod.ExecuteAsync(new DeleteDocument(Items, new DocumentKey("a", "p"), null), CancellationToken.None);
         Assert.Equal(StoreStatus.Ok, deleted.Status);
 
         // The tombstone of "a" (an empty body) is in the history within the lag: the filter must never parse it.
-        var page = await pod.QueryAsync(Items, "p", Filters.Where(Filters.Exists("/v")), 10, null, null, CancellationToken.None);
+        var page = await pod.ExecuteAsync(new QueryDocuments(Items, "p", Filters.Where(Filters.Exists("/v")), 10, null, null), CancellationToken.None);
 
         Assert.Equal(StoreStatus.Ok, page.Status);
         Assert.Equal(["b"], page.Items.Select(i => i.Key.Id));
@@ -65,13 +65,13 @@ public sealed class ReadPathRegressionTests : IAsyncLifetime
         var reader = Open();
         await UpsertAsync(writer, "a", "p", """{"v":1}""");
         _time.Advance(Lag * 2);
-        var deleted = await writer.DeleteAsync(Items, new DocumentKey("a", "p"), null, CancellationToken.None);
+        var deleted = await writer.ExecuteAsync(new DeleteDocument(Items, new DocumentKey("a", "p"), null), CancellationToken.None);
         await UpsertAsync(writer, "a", "p", """{"v":3}""");
 
         // At the delete's token, a replica holds the delete and not the re-creation.
-        var get = await reader.ReadAsync(Items, new DocumentKey("a", "p"), deleted.SessionToken, CancellationToken.None);
-        var all = await reader.QueryAsync(Items, "p", Filters.Where(null), 10, null, deleted.SessionToken, CancellationToken.None);
-        var filtered = await reader.QueryAsync(Items, "p", Filters.Where(Filters.Exists("/v")), 10, null, deleted.SessionToken, CancellationToken.None);
+        var get = await reader.ExecuteAsync(new ReadDocument(Items, new DocumentKey("a", "p"), deleted.SessionToken), CancellationToken.None);
+        var all = await reader.ExecuteAsync(new QueryDocuments(Items, "p", Filters.Where(null), 10, null, deleted.SessionToken), CancellationToken.None);
+        var filtered = await reader.ExecuteAsync(new QueryDocuments(Items, "p", Filters.Where(Filters.Exists("/v")), 10, null, deleted.SessionToken), CancellationToken.None);
 
         Assert.Equal(StoreStatus.NotFound, get.Status);
         Assert.Equal(StoreStatus.Ok, all.Status);
@@ -87,11 +87,11 @@ public sealed class ReadPathRegressionTests : IAsyncLifetime
         var reader = Open();
         await UpsertAsync(writer, "a", "p", """{"v":1}""");
         _time.Advance(Lag * 2);
-        await writer.DeleteAsync(Items, new DocumentKey("a", "p"), null, CancellationToken.None);
+        await writer.ExecuteAsync(new DeleteDocument(Items, new DocumentKey("a", "p"), null), CancellationToken.None);
 
         // The reader's replica lags behind the delete: "a" still exists there, for Get and Query alike.
-        var get = await reader.ReadAsync(Items, new DocumentKey("a", "p"), null, CancellationToken.None);
-        var page = await reader.QueryAsync(Items, "p", Filters.Where(Filters.Exists("/v")), 10, null, null, CancellationToken.None);
+        var get = await reader.ExecuteAsync(new ReadDocument(Items, new DocumentKey("a", "p"), null), CancellationToken.None);
+        var page = await reader.ExecuteAsync(new QueryDocuments(Items, "p", Filters.Where(Filters.Exists("/v")), 10, null, null), CancellationToken.None);
 
         Assert.Equal(StoreStatus.Ok, get.Status);
         Assert.Equal(StoreStatus.Ok, page.Status);
@@ -109,10 +109,10 @@ public sealed class ReadPathRegressionTests : IAsyncLifetime
         await UpsertAsync(writer, "x", "p", """{"v":2}""");
 
         // The reader's view holds x at v1 (Get agrees): the feed gives x at v1, not nothing.
-        var get = await reader.ReadAsync(Items, new DocumentKey("x", "p"), null, CancellationToken.None);
+        var get = await reader.ExecuteAsync(new ReadDocument(Items, new DocumentKey("x", "p"), null), CancellationToken.None);
         foreach (var partition in new[] { "p", null })
         {
-            var page = await reader.ReadChangesAsync(Items, partition, new ChangeFeedStart.Beginning(), 100, null, CancellationToken.None);
+            var page = await reader.ExecuteAsync(new ReadChangeFeed(Items, partition, new ChangeFeedStart.Beginning(), 100, null), CancellationToken.None);
             Assert.Equal(StoreStatus.Ok, page.Status);
             Assert.Equal(1, Version(Assert.Single(page.Items).Document.Body));
         }
@@ -120,9 +120,9 @@ public sealed class ReadPathRegressionTests : IAsyncLifetime
         Assert.Equal(1, Version(get.Document!.Body));
 
         // Once the lag has passed, reading on from the continuation gives v2: nothing was skipped.
-        var first = await reader.ReadChangesAsync(Items, "p", new ChangeFeedStart.Beginning(), 100, null, CancellationToken.None);
+        var first = await reader.ExecuteAsync(new ReadChangeFeed(Items, "p", new ChangeFeedStart.Beginning(), 100, null), CancellationToken.None);
         _time.Advance(Lag * 2);
-        var next = await reader.ReadChangesAsync(Items, "p", new ChangeFeedStart.After(first.Continuation!), 100, null, CancellationToken.None);
+        var next = await reader.ExecuteAsync(new ReadChangeFeed(Items, "p", new ChangeFeedStart.After(first.Continuation!), 100, null), CancellationToken.None);
         Assert.Equal(2, Version(Assert.Single(next.Items).Document.Body));
     }
 
@@ -134,7 +134,7 @@ public sealed class ReadPathRegressionTests : IAsyncLifetime
         await UpsertAsync(writer, "x", "p", """{"v":1}""");
         await UpsertAsync(writer, "y", "p", """{"v":1}""");
         await UpsertAsync(writer, "gone", "p", """{"v":1}""");
-        await writer.DeleteAsync(Items, new DocumentKey("gone", "p"), null, CancellationToken.None);
+        await writer.ExecuteAsync(new DeleteDocument(Items, new DocumentKey("gone", "p"), null), CancellationToken.None);
         var view = await UpsertAsync(writer, "z", "p", """{"v":1}""");
         await UpsertAsync(writer, "x", "p", """{"v":2}""");
         await UpsertAsync(writer, "y", "p", """{"v":2}""");
@@ -144,7 +144,7 @@ public sealed class ReadPathRegressionTests : IAsyncLifetime
         ChangeFeedStart start = new ChangeFeedStart.Beginning();
         for (var i = 0; i < 5; i++)
         {
-            var page = await reader.ReadChangesAsync(Items, "p", start, 1, view, CancellationToken.None);
+            var page = await reader.ExecuteAsync(new ReadChangeFeed(Items, "p", start, 1, view), CancellationToken.None);
             Assert.Equal(StoreStatus.Ok, page.Status);
             seen.AddRange(page.Items.Select(item => (item.Key.Id, Version(item.Document.Body))));
             start = new ChangeFeedStart.After(page.Continuation!);
@@ -175,10 +175,10 @@ public sealed class ReadPathRegressionTests : IAsyncLifetime
         while (!stop.IsCancellationRequested)
         {
             reads++;
-            Count(refused, "get", (await store.ReadAsync(Items, new DocumentKey("r", "p"), null, CancellationToken.None)).Status);
-            Count(refused, "query", (await store.QueryAsync(Items, "p", Filters.Where(null), 10, null, null, CancellationToken.None)).Status);
-            Count(refused, "readmany", (await store.ReadManyAsync(Items, [new DocumentKey("r", "p")], null, CancellationToken.None)).Status);
-            Count(refused, "changes", (await store.ReadChangesAsync(Items, null, new ChangeFeedStart.Now(), 10, null, CancellationToken.None)).Status);
+            Count(refused, "get", (await store.ExecuteAsync(new ReadDocument(Items, new DocumentKey("r", "p"), null), CancellationToken.None)).Status);
+            Count(refused, "query", (await store.ExecuteAsync(new QueryDocuments(Items, "p", Filters.Where(null), 10, null, null), CancellationToken.None)).Status);
+            Count(refused, "readmany", (await store.ExecuteAsync(new ReadDocuments(Items, [new DocumentKey("r", "p")], null), CancellationToken.None)).Status);
+            Count(refused, "changes", (await store.ExecuteAsync(new ReadChangeFeed(Items, null, new ChangeFeedStart.Now(), 10, null), CancellationToken.None)).Status);
         }
 
         var written = await writes;
@@ -245,7 +245,7 @@ public sealed class ReadPathRegressionTests : IAsyncLifetime
     private static async Task<string> UpsertAsync(EmbeddedDocumentStore store, string id, string partitionKey, string fields)
     {
         var key = new DocumentKey(id, partitionKey);
-        var result = await store.UpsertAsync(Items, key, Body(key, fields), null, CancellationToken.None);
+        var result = await store.ExecuteAsync(new UpsertDocument(Items, key, Body(key, fields), null), CancellationToken.None);
         Assert.Equal(StoreStatus.Ok, result.Status);
         return result.SessionToken!;
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using server::DocStore.Server;
 using server::DocStore.Server.Storage;
+using server::DocStore.Server.Storage.Commands;
 using server::DocStore.Server.Storage.Embedded;
 using server::DocStore.Shared;
 
@@ -27,8 +28,8 @@ public sealed class GroupCommitTests : IDisposable
         var key = new DocumentKey("counter", "p");
         await UpsertAsync(key, """{"id":"counter","pk":"p","n":0}""");
 
-        var increments = Enumerable.Range(0, 200).Select(_ => _store.PatchAsync(
-            Items, key, [new DocumentPatchOperation(PatchOperationKind.Increment, JsonPointer.Parse("/n"), server::DocStore.Server.Api.StructJson.NumberNode(1))], null, null, CancellationToken.None));
+        var increments = Enumerable.Range(0, 200).Select(_ => _store.ExecuteAsync(
+            new PatchDocument(Items, key, [new DocumentPatchOperation(PatchOperationKind.Increment, JsonPointer.Parse("/n"), server::DocStore.Server.Api.StructJson.NumberNode(1))], null, null), CancellationToken.None));
         var results = await Task.WhenAll(increments);
 
         Assert.All(results, r => Assert.Equal(StoreStatus.Ok, r.Status));
@@ -38,7 +39,7 @@ public sealed class GroupCommitTests : IDisposable
         var counts = results.Select(r => Number(r.Document!.Body, "n")).Order();
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (double)i), counts);
 
-        var read = await _store.ReadAsync(Items, key, null, CancellationToken.None);
+        var read = await _store.ExecuteAsync(new ReadDocument(Items, key, null), CancellationToken.None);
         Assert.Equal(200, Number(read.Document!.Body, "n"));
     }
 
@@ -51,9 +52,9 @@ public sealed class GroupCommitTests : IDisposable
         for (var i = 0; i < 50; i++)
         {
             var id = "b" + i;
-            writes.Add(_store.UpsertAsync(Items, new DocumentKey(id, "p"), Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","pk":"p"}"""), null, CancellationToken.None));
-            writes.Add(_store.UpsertAsync(Items, new DocumentKey("a", "p"), Encoding.UTF8.GetBytes("""{"id":"a","pk":"p","v":2}"""), "\"not-the-etag\"", CancellationToken.None));
-            writes.Add(_store.PatchAsync(Items, new DocumentKey("a", "p"), [new DocumentPatchOperation(PatchOperationKind.Remove, JsonPointer.Parse("/absent"))], null, null, CancellationToken.None));
+            writes.Add(_store.ExecuteAsync(new UpsertDocument(Items, new DocumentKey(id, "p"), Encoding.UTF8.GetBytes($$"""{"id":"{{id}}","pk":"p"}"""), null), CancellationToken.None));
+            writes.Add(_store.ExecuteAsync(new UpsertDocument(Items, new DocumentKey("a", "p"), Encoding.UTF8.GetBytes("""{"id":"a","pk":"p","v":2}"""), "\"not-the-etag\""), CancellationToken.None));
+            writes.Add(_store.ExecuteAsync(new PatchDocument(Items, new DocumentKey("a", "p"), [new DocumentPatchOperation(PatchOperationKind.Remove, JsonPointer.Parse("/absent"))], null, null), CancellationToken.None));
         }
 
         var results = await Task.WhenAll(writes);
@@ -65,9 +66,9 @@ public sealed class GroupCommitTests : IDisposable
             Assert.Equal(StoreStatus.PatchNotApplicable, results[i + 2].Status);
         }
 
-        var a = await _store.ReadAsync(Items, new DocumentKey("a", "p"), null, CancellationToken.None);
+        var a = await _store.ExecuteAsync(new ReadDocument(Items, new DocumentKey("a", "p"), null), CancellationToken.None);
         Assert.Equal(first.ETag, a.Document!.ETag);
-        var b49 = await _store.ReadAsync(Items, new DocumentKey("b49", "p"), null, CancellationToken.None);
+        var b49 = await _store.ExecuteAsync(new ReadDocument(Items, new DocumentKey("b49", "p"), null), CancellationToken.None);
         Assert.Equal(StoreStatus.Ok, b49.Status);
     }
 
@@ -75,7 +76,7 @@ public sealed class GroupCommitTests : IDisposable
 
     private async Task<StoredDocument> UpsertAsync(DocumentKey key, string json)
     {
-        var result = await _store.UpsertAsync(Items, key, Encoding.UTF8.GetBytes(json), null, CancellationToken.None);
+        var result = await _store.ExecuteAsync(new UpsertDocument(Items, key, Encoding.UTF8.GetBytes(json), null), CancellationToken.None);
         Assert.Equal(StoreStatus.Ok, result.Status);
         return result.Document!;
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using server::DocStore.Server;
 using server::DocStore.Server.Storage;
+using server::DocStore.Server.Storage.Commands;
 using server::DocStore.Server.Storage.Embedded;
 
 namespace DocStore.Server.Tests.Unit;
@@ -49,7 +50,7 @@ public sealed class ReplicaLagTests : IDisposable
     {
         await WriteAsync(_podA, version: 1);
 
-        var result = await _podB.ReadAsync(Items, Key, null, CancellationToken.None);
+        var result = await _podB.ExecuteAsync(new ReadDocument(Items, Key, null), CancellationToken.None);
 
         Assert.Equal(StoreStatus.NotFound, result.Status);
     }
@@ -148,14 +149,14 @@ public sealed class ReplicaLagTests : IDisposable
     {
         var target = key ?? Key;
         var body = Encoding.UTF8.GetBytes($$"""{"id":"{{target.Id}}","pk":"{{target.PartitionKey}}","version":{{version}}}""");
-        var result = await store.UpsertAsync(Items, target, body, null, CancellationToken.None);
+        var result = await store.ExecuteAsync(new UpsertDocument(Items, target, body, null), CancellationToken.None);
         Assert.Equal(StoreStatus.Ok, result.Status);
         return result.Document!.SessionToken;
     }
 
     private static async Task<int> VersionAsync(EmbeddedDocumentStore store, string? token)
     {
-        var result = await store.ReadAsync(Items, Key, token, CancellationToken.None);
+        var result = await store.ExecuteAsync(new ReadDocument(Items, Key, token), CancellationToken.None);
         Assert.Equal(StoreStatus.Ok, result.Status);
         using var json = System.Text.Json.JsonDocument.Parse(result.Document!.Body);
         return json.RootElement.GetProperty("version").GetInt32();

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using DocStore.Server.Storage.Commands;
 using DocStore.Server.Storage.Query;
 using Microsoft.Data.Sqlite;
 
@@ -29,8 +30,9 @@ internal sealed partial class EmbeddedDocumentStore
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _changeSignals = new(StringComparer.Ordinal);
 
-    public Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken)
+    public Task<StorePage> Handle(QueryDocuments command, CancellationToken cancellationToken)
     {
+        var (collection, partitionKey, query, pageSize, continuation, sessionToken) = command;
         cancellationToken.ThrowIfCancellationRequested();
         object[]? after = null;
         if (continuation is not null && (after = ParseKeyset(continuation, query.OrderBy.Count)) is null)
@@ -106,8 +108,9 @@ internal sealed partial class EmbeddedDocumentStore
             static failure => StorePage.Failure(failure.Status, failure.Message)));
     }
 
-    public Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken)
+    public Task<StorePage> Handle(ReadChangeFeed command, CancellationToken cancellationToken)
     {
+        var (collection, partitionKey, start, maxItems, sessionToken) = command;
         cancellationToken.ThrowIfCancellationRequested();
         long from = 0;
         if (start is ChangeFeedStart.After after)

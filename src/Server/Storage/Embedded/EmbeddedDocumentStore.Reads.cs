@@ -1,10 +1,13 @@
+using DocStore.Server.Storage.Commands;
+
 namespace DocStore.Server.Storage.Embedded;
 
 // Point reads: one document, or many at one view.
 internal sealed partial class EmbeddedDocumentStore
 {
-    public Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken)
+    public Task<StoreResult> Handle(ReadDocument command, CancellationToken cancellationToken)
     {
+        var (collection, key, sessionToken) = command;
         cancellationToken.ThrowIfCancellationRequested();
         if (_lagMilliseconds > 0)
         {
@@ -32,8 +35,9 @@ internal sealed partial class EmbeddedDocumentStore
         }));
     }
 
-    public Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken)
+    public Task<ReadManyStoreResult> Handle(ReadDocuments command, CancellationToken cancellationToken)
     {
+        var (collection, keys, sessionToken) = command;
         cancellationToken.ThrowIfCancellationRequested();
         var container = collection.Container;
         var required = RequiredLsn(container, sessionToken);

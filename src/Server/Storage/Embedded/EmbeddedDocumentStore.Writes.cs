@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DocStore.Server.Storage.Commands;
 using DocStore.Server.Storage.Query;
 using Microsoft.Data.Sqlite;
 
@@ -9,61 +10,79 @@ namespace DocStore.Server.Storage.Embedded;
 // Cosmos DB's item semantics for every write, through the group commit.
 internal sealed partial class EmbeddedDocumentStore
 {
-    public Task<StoreResult> UpsertAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-        WriteAsync(collection, new BatchStep(BatchStepKind.Upsert, key, body, IfMatch: ifMatch), cancellationToken);
+    public Task<StoreResult> Handle(UpsertDocument command, CancellationToken cancellationToken)
+    {
+        var (collection, key, body, ifMatch) = command;
+        return WriteAsync(collection, new BatchStep(BatchStepKind.Upsert, key, body, IfMatch: ifMatch), cancellationToken);
+    }
 
-    public Task<StoreResult> PatchAsync(CollectionDefinition collection, DocumentKey key, IReadOnlyList<DocumentPatchOperation> operations, string? ifMatch, DocumentFilter? condition, CancellationToken cancellationToken) =>
-        WriteAsync(collection, new BatchStep(BatchStepKind.Patch, key, Patch: operations, IfMatch: ifMatch, Condition: condition), cancellationToken);
+    public Task<StoreResult> Handle(PatchDocument command, CancellationToken cancellationToken)
+    {
+        var (collection, key, operations, ifMatch, condition) = command;
+        return WriteAsync(collection, new BatchStep(BatchStepKind.Patch, key, Patch: operations, IfMatch: ifMatch, Condition: condition), cancellationToken);
+    }
 
-    public Task<StoreResult> CreateAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
-        WriteAsync(collection, new BatchStep(BatchStepKind.Create, key, body), cancellationToken);
+    public Task<StoreResult> Handle(CreateDocument command, CancellationToken cancellationToken)
+    {
+        var (collection, key, body) = command;
+        return WriteAsync(collection, new BatchStep(BatchStepKind.Create, key, body), cancellationToken);
+    }
 
-    public Task<StoreResult> ReplaceAsync(CollectionDefinition collection, DocumentKey key, ReadOnlyMemory<byte> body, string? ifMatch, CancellationToken cancellationToken) =>
-        WriteAsync(collection, new BatchStep(BatchStepKind.Replace, key, body, IfMatch: ifMatch), cancellationToken);
+    public Task<StoreResult> Handle(ReplaceDocument command, CancellationToken cancellationToken)
+    {
+        var (collection, key, body, ifMatch) = command;
+        return WriteAsync(collection, new BatchStep(BatchStepKind.Replace, key, body, IfMatch: ifMatch), cancellationToken);
+    }
 
-    public Task<StoreResult> DeleteAsync(CollectionDefinition collection, DocumentKey key, string? ifMatch, CancellationToken cancellationToken) =>
-        WriteAsync(collection, new BatchStep(BatchStepKind.Delete, key, IfMatch: ifMatch), cancellationToken);
+    public Task<StoreResult> Handle(DeleteDocument command, CancellationToken cancellationToken)
+    {
+        var (collection, key, ifMatch) = command;
+        return WriteAsync(collection, new BatchStep(BatchStepKind.Delete, key, IfMatch: ifMatch), cancellationToken);
+    }
 
     /// <summary>
     /// Runs the batch inside the group commit's transaction, under a savepoint: when an operation
     /// fails, the savepoint is rolled back, so the batch leaves nothing while the other writes of the
     /// same group commit. Each operation sees the ones before it.
     /// </summary>
-    public Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
-        AfterCommit(collection, _groupCommit.WriteAsync(
-            (session, transaction) =>
+    public Task<BatchStoreResult> Handle(ExecuteBatch command, CancellationToken cancellationToken)
+    {
+        var (collection, partitionKey, operations) = command;
+        return AfterCommit(collection, _groupCommit.WriteAsync(
+        (session, transaction) =>
+        {
+            const string savepoint = "batch";
+            transaction.Save(savepoint);
+            var results = new StoreResult[operations.Count];
+            var charge = 0.0;
+            try
             {
-                const string savepoint = "batch";
-                transaction.Save(savepoint);
-                var results = new StoreResult[operations.Count];
-                var charge = 0.0;
-                try
+                for (var i = 0; i < results.Length; i++)
                 {
-                    for (var i = 0; i < results.Length; i++)
+                    var result = Apply(session, transaction, collection.Container, operations[i]);
+                    if (result.Status != StoreStatus.Ok)
                     {
-                        var result = Apply(session, transaction, collection.Container, operations[i]);
-                        if (result.Status != StoreStatus.Ok)
-                        {
-                            transaction.Rollback(savepoint);
-                            return BatchStoreResult.OperationFailed(i, result);
-                        }
-
-                        results[i] = result;
-                        charge += result.RequestCharge;
+                        transaction.Rollback(savepoint);
+                        return BatchStoreResult.OperationFailed(i, result);
                     }
-                }
-                catch
-                {
-                    transaction.Rollback(savepoint);
-                    throw;
-                }
 
-                transaction.Release(savepoint);
-                var token = SessionToken.ForEmbedded(session.CollectionLsn(transaction, collection.Container));
-                return BatchStoreResult.Success(results, token, Math.Round(charge, 2));
-            },
-            BatchStoreResult.Failed,
-            cancellationToken));
+                    results[i] = result;
+                    charge += result.RequestCharge;
+                }
+            }
+            catch
+            {
+                transaction.Rollback(savepoint);
+                throw;
+            }
+
+            transaction.Release(savepoint);
+            var token = SessionToken.ForEmbedded(session.CollectionLsn(transaction, collection.Container));
+            return BatchStoreResult.Success(results, token, Math.Round(charge, 2));
+        },
+        BatchStoreResult.Failed,
+        cancellationToken));
+    }
 
     /// <summary>One write through the group commit.</summary>
     private Task<StoreResult> WriteAsync(CollectionDefinition collection, BatchStep step, CancellationToken cancellationToken) =>
