@@ -2,17 +2,6 @@ using System.Text.Json.Nodes;
 
 namespace DocStore.Server.Storage;
 
-/// <summary>The partial-update operations, with Cosmos DB's semantics.</summary>
-internal enum PatchOperationKind
-{
-    Set,
-    Add,
-    Replace,
-    Remove,
-    Increment,
-    Move,
-}
-
 /// <summary>
 /// One validated partial-update operation. <see cref="Value"/> holds the value for set, add and
 /// replace (<see langword="null"/> stands for JSON null) and the amount for increment;

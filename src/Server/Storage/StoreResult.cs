@@ -1,27 +1,5 @@
 namespace DocStore.Server.Storage;
 
-/// <summary>How a store call ended. Only <see cref="Ok"/> carries a document (a delete's carries none).</summary>
-internal enum StoreStatus
-{
-    Ok,
-    NotFound,
-    AlreadyExists,
-    PreconditionFailed,
-    PatchNotApplicable,
-    TooLarge,
-    Throttled,
-    Unavailable,
-
-    /// <summary>The session token names a write the store has not seen and never will (Cosmos DB's 404/1002).</summary>
-    SessionNotAvailable,
-
-    /// <summary>A conditional patch's document does not match its condition.</summary>
-    ConditionNotMet,
-
-    /// <summary>A page token or change-feed continuation the store cannot use (another store file, garbage).</summary>
-    InvalidContinuation,
-}
-
 /// <summary>
 /// What a store returns: a document and its metadata, or a status that says why there is none.
 /// Stores return expected outcomes (absent, precondition failed, ...) instead of throwing, so the
@@ -84,28 +62,3 @@ internal sealed class StoreResult : IStoreOutcome
 
     public static StoreResult AlreadyExists { get; } = new(StoreStatus.AlreadyExists, null, null);
 }
-
-/// <summary>
-/// What every store write returns, whatever else it carries: how it ended and, on success, the session
-/// token the decorator advances for the written partition.
-/// </summary>
-internal interface IStoreOutcome
-{
-    StoreStatus Status { get; }
-
-    /// <summary>The session token of the state the call reflects, when the store returned one.</summary>
-    string? SessionToken { get; }
-}
-
-/// <summary>A document as a store returns it.</summary>
-/// <param name="Body">UTF-8 JSON without system properties.</param>
-/// <param name="ETag">Changes on every write.</param>
-/// <param name="UpdateTime">When the document was last written.</param>
-/// <param name="SessionToken">The session token that names the state this response reflects.</param>
-/// <param name="RequestCharge">Request units the call cost (estimated by the embedded store).</param>
-internal sealed record StoredDocument(
-    ReadOnlyMemory<byte> Body,
-    string ETag,
-    DateTimeOffset UpdateTime,
-    string SessionToken,
-    double RequestCharge);

@@ -1,0 +1,4 @@
+namespace DocStore.Server.Storage.Query;
+
+/// <summary>One ORDER BY path.</summary>
+internal sealed record SortKey(JsonPointer Path, bool Descending);
