@@ -94,7 +94,8 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
     [MemberData(nameof(Reads))]
     public async Task A_read_hands_the_inner_store_the_callers_token_merged_with_the_shared_one(string name)
     {
-        var inner = new ScriptedStore(StoreResult.NotFound);
+        // Every read of this store returns a document at 0:-1#7.
+        var inner = new ScriptedStore(StoreResult.Success(new StoredDocument("{}"u8.ToArray(), "\"e\"", DateTimeOffset.UnixEpoch, "0:-1#7", 1)));
         var (pod, _) = Pod(inner);
         var (_, otherPodTokens) = Pod(new ScriptedStore(StoreResult.NotFound));
         await otherPodTokens.AdvanceAsync(inner.TokenScope(Items), "read", "0:-1#5,1:-1#2");
@@ -102,8 +103,10 @@ public sealed class SessionConsistentStoreContractTests : IAsyncLifetime
         await ExecuteAsync(pod, Command(name, partitionKey: "read", sessionToken: "0:-1#9"));
         await ExecuteAsync(pod, Command(name, partitionKey: "unwritten", sessionToken: null));
 
+        // The second partition has no shared token: its read carries the pod's session, which holds what the first
+        // read returned.
         Assert.Equal(
-            [(name, "read", "0:-1#9,1:-1#2"), (name, "unwritten", null)],
+            [(name, "read", "0:-1#9,1:-1#2"), (name, "unwritten", "0:-1#7")],
             inner.Commands.Select(Seen).ToArray());
     }
 
