@@ -46,6 +46,7 @@ internal sealed partial class EmbeddedDocumentStore : IDisposable
     private volatile string? _fileLost;
     private volatile string? _writeFault;
     private int _pooled;
+    private int _disposed;
 
     public EmbeddedDocumentStore(IOptions<DocStoreOptions> options, TimeProvider time, ILogger<EmbeddedDocumentStore> logger)
     {
@@ -85,8 +86,18 @@ internal sealed partial class EmbeddedDocumentStore : IDisposable
     /// <inheritdoc />
     public string TokenScope(CollectionDefinition collection) => $"embedded/{_storeId}/{collection.Container}";
 
+    /// <summary>
+    /// Stops the file watchdog and the group commit, and closes the sessions. The container disposes the store once
+    /// for each port it is registered as (IStoreIdentity, IChangeSignal, IStoreProbe): only the first call does
+    /// anything, so a group commit stuck on a locked file is waited for once, not once per port.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _fileCheck.Dispose();
         _groupCommit.Dispose();
         while (_pool.TryDequeue(out var session))
