@@ -44,7 +44,7 @@ public static class DocStoreModelFactory
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(partitionKey);
         ArgumentNullException.ThrowIfNull(execute);
-        var options = jsonSerializerOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var options = StructJson.Prepare(jsonSerializerOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web));
         return new DocStoreBatch(
             collection,
             partitionKey,

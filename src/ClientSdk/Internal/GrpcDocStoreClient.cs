@@ -25,6 +25,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         DocStoreClientOptionsValidator.ThrowIfInvalid(options, requireAddress: false);
+        StructJson.Prepare(options.JsonSerializerOptions);
         _client = client;
         _options = options;
         _sessions = options.TrackSessionTokens ? new SessionTokenCache(options.SessionTokenCapacity) : null;
@@ -375,7 +376,9 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
 
     /// <summary>The token a read of a partition sends: the merge of what the client knows and what the call brought.</summary>
     private string? ReadToken(string collection, string partitionKey, DocStoreCallOptions? options) =>
-        Shared.SessionToken.Merge(options?.SessionToken, _sessions?.Get(collection, partitionKey));
+        options?.SessionToken is { } carried
+            ? SessionTokenCache.Merge(_sessions?.Get(collection, partitionKey), carried)
+            : _sessions?.Get(collection, partitionKey);
 
     private static void RefuseSessionToken(DocStoreCallOptions? options)
     {

@@ -11,6 +11,29 @@ internal static class StructJson
     /// <summary>Largest magnitude below which a whole double is written as a JSON integer, so it reads back into integer types.</summary>
     private const double MaxExactInteger = 9_007_199_254_740_992d;
 
+    /// <summary>
+    /// Gives options without a resolver the reflection-based one, as <see cref="JsonSerializer"/>'s own methods do on first
+    /// use, where reflection is allowed; under native AOT or trimming with reflection off
+    /// (<c>JsonSerializerIsReflectionEnabledByDefault=false</c>) the branch is removed, and the options' resolver (a
+    /// source-generated context) must know each type: otherwise the call throws <see cref="NotSupportedException"/>
+    /// naming the type.
+    /// </summary>
+    public static JsonSerializerOptions Prepare(JsonSerializerOptions options)
+    {
+        if (!options.IsReadOnly && options.TypeInfoResolver is null && JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            // The shared reflection resolver, whose metadata cache every such options instance reuses; a resolver of
+            // our own would build each type's metadata again per client.
+            options.TypeInfoResolver = ReflectionResolver();
+        }
+
+        return options;
+    }
+
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only reached when JsonSerializer.IsReflectionEnabledByDefault, a feature switch that trimming and native AOT turn off.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only reached when JsonSerializer.IsReflectionEnabledByDefault, a feature switch that native AOT turns off.")]
+    private static IJsonTypeInfoResolver? ReflectionResolver() => JsonSerializerOptions.Default.TypeInfoResolver;
+
     /// <summary>The document as a Struct, for <c>document</c>.</summary>
     public static Struct ToStruct(object? document, JsonTypeInfo typeInfo)
     {
