@@ -143,10 +143,10 @@ public sealed class DocStoreBatch
 /// <summary>What a batch returned: one result per operation, in order, and the batch's session token and charge.</summary>
 public sealed class DocStoreBatchResponse
 {
-    private readonly IReadOnlyList<Func<JsonTypeInfo, object?>> _documents;
+    private readonly IReadOnlyList<Func<Func<JsonTypeInfo>, object?>> _documents;
     private readonly JsonSerializerOptions _jsonOptions;
 
-    internal DocStoreBatchResponse(IReadOnlyList<Func<JsonTypeInfo, object?>> documents, IReadOnlyList<string?> etags, string sessionToken, double requestCharge, JsonSerializerOptions jsonOptions)
+    internal DocStoreBatchResponse(IReadOnlyList<Func<Func<JsonTypeInfo>, object?>> documents, IReadOnlyList<string?> etags, string sessionToken, double requestCharge, JsonSerializerOptions jsonOptions)
     {
         _documents = documents;
         _jsonOptions = jsonOptions;
@@ -170,7 +170,7 @@ public sealed class DocStoreBatchResponse
     /// <summary>The document operation <paramref name="index"/> left (a read: the one it read), as <typeparamref name="T"/>; default for a delete.</summary>
     /// <typeparam name="T">The type to deserialize to.</typeparam>
     /// <param name="index">The operation's 0-based index.</param>
-    public T? GetDocument<T>(int index) => GetDocument(index, (JsonTypeInfo<T>)_jsonOptions.GetTypeInfo(typeof(T)));
+    public T? GetDocument<T>(int index) => (T?)_documents[index](() => _jsonOptions.GetTypeInfo(typeof(T)));
 
     /// <summary>The document operation <paramref name="index"/> left (a read: the one it read), as <typeparamref name="T"/>; default for a delete.</summary>
     /// <typeparam name="T">The type to deserialize to.</typeparam>
@@ -179,7 +179,7 @@ public sealed class DocStoreBatchResponse
     public T? GetDocument<T>(int index, JsonTypeInfo<T> typeInfo)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
-        return (T?)_documents[index](typeInfo);
+        return (T?)_documents[index](() => typeInfo);
     }
 }
 

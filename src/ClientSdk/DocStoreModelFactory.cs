@@ -69,7 +69,7 @@ public static class DocStoreModelFactory
         }
 
         return new DocStoreBatchResponse(
-            [.. documents.Select(d => (Func<JsonTypeInfo, object?>)(_ => d))],
+            [.. documents.Select(d => (Func<Func<JsonTypeInfo>, object?>)(_ => d))],
             etags ?? new string?[documents.Count],
             sessionToken ?? string.Empty,
             requestCharge,

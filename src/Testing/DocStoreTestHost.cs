@@ -23,28 +23,31 @@ namespace DocStore.Testing;
 /// </remarks>
 public sealed class DocStoreTestHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly GrpcChannel _channel;
+    private readonly List<WebApplication> _apps;
+    private readonly GrpcChannel[] _channels;
     private readonly string _directory;
     private int _disposed;
 
-    private DocStoreTestHost(WebApplication app, Uri address, string directory, string databasePath)
+    private DocStoreTestHost(List<WebApplication> apps, string directory, string databasePath)
     {
-        _app = app;
+        _apps = apps;
         _directory = directory;
-        Address = address;
+        Addresses = [.. apps.Select(app => new Uri(app.Urls.Single()))];
         DatabasePath = databasePath;
-        _channel = GrpcChannel.ForAddress(address);
-        Client = DocStoreClient.Create(_channel);
+        _channels = [.. Addresses.Select(address => GrpcChannel.ForAddress(address))];
+        Client = DocStoreClient.Create(_channels[0]);
     }
 
-    /// <summary>Where the server listens, such as <c>http://127.0.0.1:41234</c> (plaintext HTTP/2).</summary>
-    public Uri Address { get; }
+    /// <summary>Where the (first) server instance listens, such as <c>http://127.0.0.1:41234</c> (plaintext HTTP/2).</summary>
+    public Uri Address => Addresses[0];
+
+    /// <summary>Where each server instance listens (<see cref="DocStoreTestHostOptions.Instances"/>).</summary>
+    public IReadOnlyList<Uri> Addresses { get; }
 
     /// <summary>The embedded store's file, in a temporary folder that is deleted on dispose.</summary>
     public string DatabasePath { get; }
 
-    /// <summary>A client of the server with default options, over a channel the host owns.</summary>
+    /// <summary>A client of the (first) server instance with default options, over a channel the host owns.</summary>
     public DocStoreClient Client { get; }
 
     /// <summary>Starts a server.</summary>
@@ -57,45 +60,72 @@ public sealed class DocStoreTestHost : IAsyncDisposable
         var options = new DocStoreTestHostOptions();
         configure?.Invoke(options);
 
+        if (options.Instances is < 1 or > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.Instances, "DocStoreTestHostOptions.Instances must be 1 to 8.");
+        }
+
         var directory = Path.Combine(Path.GetTempPath(), "docstore-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var databasePath = Path.Combine(directory, "docstore.db");
+        var apps = new List<WebApplication>();
         try
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            for (var i = 0; i < options.Instances; i++)
             {
-                EnvironmentName = "Production",
-                ContentRootPath = directory,
-                ApplicationName = typeof(DocStoreTestHost).Assembly.GetName().Name,
-            });
-
-            // Only what the test sets: no appsettings.json of the test project, no DOCSTORE__ environment variable.
-            builder.Configuration.Sources.Clear();
-            builder.Configuration.AddInMemoryCollection(Settings(options, databasePath));
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            builder.AddDocStore();
-
-            var app = builder.Build();
-            app.MapDocStore();
-            try
-            {
-                await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException)
-            {
-                await app.DisposeAsync().ConfigureAwait(false);
-                throw new InvalidOperationException("The DocStore test host refused its settings: " + e.Message, e);
+                apps.Add(await StartInstanceAsync(options, directory, databasePath, cancellationToken).ConfigureAwait(false));
             }
 
-            var address = new Uri(app.Urls.Single());
-            return new DocStoreTestHost(app, address, directory, databasePath);
+            return new DocStoreTestHost(apps, directory, databasePath);
         }
         catch
         {
+            foreach (var app in apps)
+            {
+                await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            SqliteConnection.ClearAllPools();
             DeleteDirectory(directory);
             throw;
         }
+    }
+
+    private static async Task<WebApplication> StartInstanceAsync(DocStoreTestHostOptions options, string directory, string databasePath, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = "Production",
+            ContentRootPath = directory,
+            ApplicationName = typeof(DocStoreTestHost).Assembly.GetName().Name,
+        });
+
+        // Only what the test sets: no appsettings.json of the test project, no DOCSTORE__ environment variable.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(Settings(options, databasePath));
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.AddDocStore();
+
+        var app = builder.Build();
+        app.MapDocStore();
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException("The DocStore test host refused its settings: " + e.Message, e);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return app;
     }
 
     /// <summary>
@@ -103,12 +133,15 @@ public sealed class DocStoreTestHost : IAsyncDisposable
     /// tell. The host disposes its channel.
     /// </summary>
     /// <param name="configure">Sets the client's options (JSON options, body format, retries); the channel's own settings, such as the address, are refused.</param>
-    public DocStoreClient CreateClient(Action<DocStoreClientOptions>? configure = null)
+    /// <param name="instance">The server instance the client calls, 0 to <see cref="DocStoreTestHostOptions.Instances"/> - 1. Defaults to 0.</param>
+    public DocStoreClient CreateClient(Action<DocStoreClientOptions>? configure = null, int instance = 0)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(instance);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(instance, _channels.Length);
         var options = new DocStoreClientOptions();
         configure?.Invoke(options);
-        return DocStoreClient.Create(_channel, options);
+        return DocStoreClient.Create(_channels[instance], options);
     }
 
     /// <summary>Stops the server and deletes its file.</summary>
@@ -119,9 +152,17 @@ public sealed class DocStoreTestHost : IAsyncDisposable
             return;
         }
 
-        _channel.Dispose();
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        foreach (var channel in _channels)
+        {
+            channel.Dispose();
+        }
+
+        foreach (var app in _apps)
+        {
+            await app.StopAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+
         SqliteConnection.ClearAllPools();
         DeleteDirectory(_directory);
     }

@@ -13,6 +13,15 @@ public sealed class DocStoreTestHostOptions
     /// </summary>
     public TimeSpan ReplicaLag { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// How many server instances to run over the one store file, as pods behind a Service: 1 to 8. With two or more
+    /// and a <see cref="ReplicaLag"/>, a write through one instance and a read without its session token through
+    /// another can be stale, as in production without shared session tokens; a client that carries the write's token
+    /// reads it. Each instance remembers the tokens of its own writes, so one instance alone always reads them.
+    /// Defaults to 1.
+    /// </summary>
+    public int Instances { get; set; } = 1;
+
     /// <summary>The collections added with <see cref="Collection"/>, in order.</summary>
     public IReadOnlyList<string> Collections => _collections;
 

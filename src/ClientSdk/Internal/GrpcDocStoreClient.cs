@@ -342,7 +342,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         var token = response.Info?.SessionToken ?? string.Empty;
         _sessions?.Observe(request.Collection, request.PartitionKey, token);
         return new DocStoreBatchResponse(
-            [.. response.Results.Select(r => (Func<JsonTypeInfo, object?>)(typeInfo => r.Document is null ? null : Body(r.Document, typeInfo)))],
+            [.. response.Results.Select(r => (Func<Func<JsonTypeInfo>, object?>)(typeInfo => r.Document is null ? null : Body(r.Document, typeInfo())))],
             [.. response.Results.Select(r => r.Document?.Etag)],
             token,
             response.Info?.RequestCharge ?? 0,
