@@ -91,11 +91,17 @@ public sealed class CallOptionsAndRegistrationTests
         builder.Services.AddKeyedDocStoreClient("orders", o => o.SessionTokenCapacity = 0);
         using var host = builder.Build();
 
-        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        // One OptionsValidationException per client, each naming all of its problems.
+        var e = await Assert.ThrowsAsync<AggregateException>(() => host.StartAsync());
+        var failures = e.InnerExceptions.Cast<OptionsValidationException>().ToDictionary(f => f.OptionsName);
 
-        Assert.Contains("Address", e.Message, StringComparison.Ordinal);
-        Assert.Contains("DefaultDeadline", e.Message, StringComparison.Ordinal);
-        Assert.Contains("MaxAttempts", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, failures.Count);
+        var unnamed = failures[Options.DefaultName].Message;
+        Assert.Contains("Address", unnamed, StringComparison.Ordinal);
+        Assert.Contains("DefaultDeadline", unnamed, StringComparison.Ordinal);
+        Assert.Contains("MaxAttempts", unnamed, StringComparison.Ordinal);
+        Assert.Contains("SessionTokenCapacity", failures["orders"].Message, StringComparison.Ordinal);
+        Assert.Contains("client 'orders'", failures["orders"].Message, StringComparison.Ordinal);
     }
 
     [Fact]
