@@ -23,6 +23,8 @@ internal sealed partial class RedisTokenStore
     private readonly TimeSpan _timeout;
     private readonly RedisValue _ttlMilliseconds;
     private readonly ResiliencePipeline _breaker;
+    private readonly CircuitBreakerManualControl _breakerControl = new();
+    private readonly CircuitBreakerStateProvider _breakerState = new();
     private readonly ConsistencyMetrics _metrics;
     private readonly ILogger<RedisTokenStore> _logger;
 
@@ -43,6 +45,8 @@ internal sealed partial class RedisTokenStore
                 MinimumThroughput = 10,
                 SamplingDuration = TimeSpan.FromSeconds(2),
                 BreakDuration = settings.BreakDuration,
+                ManualControl = _breakerControl,
+                StateProvider = _breakerState,
                 // A key holding the wrong type is that key's problem, and a command the ACL refuses is a refusal, not Redis being down: neither counts here.
                 ShouldHandle = new PredicateBuilder().Handle<RedisException>(e => !IsWrongType(e) && !IsDenied(e)).Handle<TimeoutException>(),
                 OnOpened = args =>
@@ -64,6 +68,19 @@ internal sealed partial class RedisTokenStore
                 },
             })
             .Build();
+
+        // Reads go out without the shared token while the breaker is open, and writes share nothing: once
+        // the connection is back, closing the breaker at once ends that window sooner than BreakDuration.
+        _redis.ConnectionRestored += (_, _) => _ = CloseBreakerAsync();
+    }
+
+    /// <summary>Closes an open breaker (the connection to Redis was restored); a closed one is left alone.</summary>
+    private async Task CloseBreakerAsync()
+    {
+        if (_breakerState.CircuitState is CircuitState.Open or CircuitState.HalfOpen)
+        {
+            await _breakerControl.CloseAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>The token stored under <paramref name="key"/>; <c>Available</c> is false when Redis could not answer.</summary>

@@ -7,8 +7,9 @@ namespace DocStore.Server.Consistency;
 /// The store the gRPC service receives: the configured store, with session tokens shared across
 /// calls, and across pods when <c>DocStore:SessionTokens:Sharing</c> is <c>Redis</c>. Before every
 /// read it passes the store the token <see cref="SessionTokenResolver"/> picks (the caller's merged
-/// with Redis's and this process's own); after every successful write it advances those tokens for
-/// the written partition, before the write is acknowledged. A failed write advances nothing.
+/// with Redis's and this process's session), and records the token the read returned in this
+/// process's session; after every successful write it advances those tokens for the written
+/// partition, before the write is acknowledged. A failed write advances nothing.
 /// </summary>
 /// <remarks>
 /// Each member of <see cref="IDocumentStore"/> is classified by <see cref="StoreOperationAttribute"/>,
@@ -30,7 +31,7 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenR
     public async Task<StoreResult> ReadAsync(CollectionDefinition collection, DocumentKey key, string? sessionToken, CancellationToken cancellationToken)
     {
         var token = await tokens.ForReadAsync(TokenScope(collection), key.PartitionKey, sessionToken, cancellationToken);
-        return await inner.ReadAsync(collection, key, token, cancellationToken);
+        return Observed(collection, await inner.ReadAsync(collection, key, token, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -44,14 +45,14 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenR
     /// <inheritdoc />
     /// <remarks>
     /// A partition's query reads at the caller's token merged with the partition's shared one. A
-    /// cross-partition query has no one partition: it reads at the caller's token, and the store's own
-    /// session (this process's writes); another pod's write that the caller holds no token for may be
-    /// missing for up to the replicas' lag.
+    /// cross-partition query has no one partition: it reads at the caller's token merged with this
+    /// process's session; another pod's write that the caller holds no token for may be missing for up
+    /// to the replicas' lag.
     /// </remarks>
     public async Task<StorePage> QueryAsync(CollectionDefinition collection, string? partitionKey, Storage.Query.DocumentQuery query, int pageSize, string? continuation, string? sessionToken, CancellationToken cancellationToken)
     {
         var token = await ForPartitionAsync(collection, partitionKey, sessionToken, cancellationToken);
-        return await inner.QueryAsync(collection, partitionKey, query, pageSize, continuation, token, cancellationToken);
+        return Observed(collection, await inner.QueryAsync(collection, partitionKey, query, pageSize, continuation, token, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -59,7 +60,7 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenR
     public async Task<StorePage> ReadChangesAsync(CollectionDefinition collection, string? partitionKey, ChangeFeedStart start, int maxItems, string? sessionToken, CancellationToken cancellationToken)
     {
         var token = await ForPartitionAsync(collection, partitionKey, sessionToken, cancellationToken);
-        return await inner.ReadChangesAsync(collection, partitionKey, start, maxItems, token, cancellationToken);
+        return Observed(collection, await inner.ReadChangesAsync(collection, partitionKey, start, maxItems, token, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -85,13 +86,13 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenR
     public async Task<ReadManyStoreResult> ReadManyAsync(CollectionDefinition collection, IReadOnlyList<DocumentKey> keys, string? sessionToken, CancellationToken cancellationToken)
     {
         var scope = TokenScope(collection);
-        var merged = sessionToken;
+        var merged = tokens.ForCollectionRead(scope, sessionToken);
         foreach (var partitionKey in keys.Select(k => k.PartitionKey).Distinct(StringComparer.Ordinal))
         {
             merged = SessionToken.Merge(merged, await tokens.ForReadAsync(scope, partitionKey, sessionToken, cancellationToken));
         }
 
-        return await inner.ReadManyAsync(collection, keys, merged, cancellationToken);
+        return Observed(collection, await inner.ReadManyAsync(collection, keys, merged, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -102,7 +103,17 @@ internal sealed class SessionConsistentStore(IDocumentStore inner, SessionTokenR
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => inner.IsReachableAsync(cancellationToken);
 
     private ValueTask<string?> ForPartitionAsync(CollectionDefinition collection, string? partitionKey, string? sessionToken, CancellationToken cancellationToken) =>
-        partitionKey is null ? ValueTask.FromResult(sessionToken) : tokens.ForReadAsync(TokenScope(collection), partitionKey, sessionToken, cancellationToken);
+        partitionKey is null
+            ? ValueTask.FromResult(tokens.ForCollectionRead(TokenScope(collection), sessionToken))
+            : tokens.ForReadAsync(TokenScope(collection), partitionKey, sessionToken, cancellationToken);
+
+    /// <summary>Records a read's token in this process's session, as the store's own session does.</summary>
+    private T Observed<T>(CollectionDefinition collection, T result)
+        where T : IStoreOutcome
+    {
+        tokens.Observe(TokenScope(collection), result.SessionToken);
+        return result;
+    }
 
     /// <summary>Advances the tokens with a successful write's, awaited: a token shared after the reply would race the caller's next read.</summary>
     private async Task<T> AdvancedAsync<T>(CollectionDefinition collection, string partitionKey, T result)

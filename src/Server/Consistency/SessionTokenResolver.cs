@@ -8,27 +8,29 @@ namespace DocStore.Server.Consistency;
 /// Decides which session token a read passes to the store, and records the tokens writes produce,
 /// per (token scope, partition key), in the mode <c>DocStore:SessionTokens:Sharing</c> names:
 /// <list type="bullet">
-/// <item><c>Redis</c>: the merge of the caller's token, the one in Redis, and this process's own.</item>
-/// <item><c>Local</c>: the merge of the caller's token and this process's own.</item>
+/// <item><c>Redis</c>: the merge of the caller's token, the one in Redis, and this process's session.</item>
+/// <item><c>Local</c>: the merge of the caller's token and this process's session.</item>
 /// <item><c>Off</c>: the caller's token only; otherwise the store's own session handling decides.</item>
 /// </list>
+/// This process's session (<see cref="ProcessSession"/>) is every token its writes and reads returned,
+/// as the store's own session holds them: a token given to a store replaces its session for that
+/// read, so a merge without it could read older data than no token at all.
 /// Only <see cref="SessionConsistentStore"/> calls it, with the store's token scope for the collection.
 /// </summary>
 internal sealed partial class SessionTokenResolver
 {
     private readonly TokenSharing _sharing;
-    private readonly RecentTokens _recent;
+    private readonly ProcessSession _session = new();
     private readonly RedisTokenStore? _redis;
     private readonly ConsistencyMetrics _metrics;
     private readonly ConcurrentDictionary<string, string> _scopeHashes = new(StringComparer.Ordinal);
     private readonly TokenKeys? _keys;
 
-    public SessionTokenResolver(IOptions<DocStoreOptions> options, TimeProvider time, ConsistencyMetrics metrics, IServiceProvider services, ILogger<SessionTokenResolver> logger)
+    public SessionTokenResolver(IOptions<DocStoreOptions> options, ConsistencyMetrics metrics, IServiceProvider services, ILogger<SessionTokenResolver> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _sharing = options.Value.SessionTokens.EffectiveSharing(options.Value.Redis);
         _metrics = metrics;
-        _recent = new RecentTokens(time, options.Value.SessionTokens.Ttl);
         if (_sharing == TokenSharing.Redis)
         {
             _redis = services.GetRequiredService<RedisTokenStore>();
@@ -55,13 +57,34 @@ internal sealed partial class SessionTokenResolver
             return ValueTask.FromResult(callerToken);
         }
 
-        var own = _recent.Get(scope, partitionKey);
+        var own = _session.Get(scope);
         if (_redis is null)
         {
             return ValueTask.FromResult(SessionToken.Merge(callerToken, own));
         }
 
         return WithShared(RedisKeyFor(scope, partitionKey), callerToken, own, cancellationToken);
+    }
+
+    /// <summary>
+    /// The token a read of several or all partitions passes to the store (a cross-partition query, the
+    /// whole collection's change feed): the caller's merged with this process's session; the caller's
+    /// alone with sharing <c>Off</c>.
+    /// </summary>
+    /// <param name="scope">The store's token scope for the collection (<see cref="IDocumentStore.TokenScope"/>).</param>
+    /// <param name="callerToken">The caller's token, if it sent one.</param>
+    public string? ForCollectionRead(string scope, string? callerToken) =>
+        _sharing == TokenSharing.Off ? callerToken : SessionToken.Merge(callerToken, _session.Get(scope));
+
+    /// <summary>Records the token a read returned in this process's session (not shared: a read writes nothing others need).</summary>
+    /// <param name="scope">The store's token scope for the collection (<see cref="IDocumentStore.TokenScope"/>).</param>
+    /// <param name="token">The token the store returned, if any.</param>
+    public void Observe(string scope, string? token)
+    {
+        if (_sharing != TokenSharing.Off)
+        {
+            _session.Observe(scope, token);
+        }
     }
 
     /// <summary>
@@ -79,7 +102,7 @@ internal sealed partial class SessionTokenResolver
             return;
         }
 
-        _recent.Advance(scope, partitionKey, token);
+        _session.Observe(scope, token);
         if (_redis is not null)
         {
             _metrics.Advanced(await _redis.AdvanceAsync(RedisKeyFor(scope, partitionKey), token));

@@ -9,7 +9,7 @@ internal sealed record StoredItem(DocumentKey Key, StoredDocument Document);
 /// One page of a query or of the change feed: documents and the store's continuation, or a status
 /// that says why there is none.
 /// </summary>
-internal sealed class StorePage
+internal sealed class StorePage : IStoreOutcome
 {
     private StorePage(StoreStatus status, IReadOnlyList<StoredItem> items, string? continuation, string? sessionToken, double requestCharge, string? message, TimeSpan? retryAfter)
     {

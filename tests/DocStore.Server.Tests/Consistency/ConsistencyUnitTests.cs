@@ -1,7 +1,6 @@
 extern alias server;
 
 using System.Text;
-using Microsoft.Extensions.Time.Testing;
 using server::DocStore.Server;
 using server::DocStore.Server.Consistency;
 
@@ -74,32 +73,19 @@ public sealed class ConsistencyUnitTests
         new(KeyNameKey.From(new SessionTokenOptions { KeyNameSecret = secret }, new RedisOptions()));
 
     [Fact]
-    public void Local_tokens_only_move_forward_and_expire_after_the_ttl()
+    public void The_process_session_only_moves_forward_range_by_range_and_keeps_scopes_apart()
     {
-        var time = new FakeTimeProvider();
-        var recent = new RecentTokens(time, TimeSpan.FromMinutes(1));
+        var session = new ProcessSession();
 
-        recent.Advance("s", "p", "0:-1#5");
-        recent.Advance("s", "p", "0:-1#3");
-        Assert.Equal("0:-1#5", recent.Get("s", "p"));
-        Assert.Null(recent.Get("s", "other"));
+        session.Observe("s", "0:-1#5");
+        session.Observe("s", "0:-1#3");
+        session.Observe("s", "1:-1#2");
+        session.Observe("s", null);
+        session.Observe("t", "0:-1#9");
 
-        time.Advance(TimeSpan.FromMinutes(2));
-        Assert.Null(recent.Get("s", "p"));
-    }
-
-    [Fact]
-    public void Local_tokens_stay_bounded()
-    {
-        var recent = new RecentTokens(new FakeTimeProvider(), TimeSpan.FromMinutes(1));
-        for (var i = 0; i < RecentTokens.Capacity * 3; i++)
-        {
-            recent.Advance("s", $"p{i}", "0:-1#1");
-        }
-
-        var held = Enumerable.Range(0, RecentTokens.Capacity * 3).Count(i => recent.Get("s", $"p{i}") is not null);
-        Assert.InRange(held, 1, RecentTokens.Capacity);
-        Assert.Equal("0:-1#1", recent.Get("s", $"p{(RecentTokens.Capacity * 3) - 1}"));
+        Assert.Equal("0:-1#5,1:-1#2", session.Get("s"));
+        Assert.Equal("0:-1#9", session.Get("t"));
+        Assert.Null(session.Get("other"));
     }
 
     [Theory]

@@ -31,7 +31,7 @@ public sealed class SessionTokenResolverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Local_merges_the_callers_token_with_this_process_own_for_the_partition()
+    public async Task Local_merges_the_callers_token_with_this_process_session()
     {
         var pod = Pod(TokenSharing.Local);
 
@@ -39,8 +39,23 @@ public sealed class SessionTokenResolverTests : IAsyncLifetime
 
         Assert.Equal("0:-1#5,1:-1#2", await pod.ForReadAsync(Items, "p", null, CancellationToken.None));
         Assert.Equal("0:-1#9,1:-1#2", await pod.ForReadAsync(Items, "p", "0:-1#9", CancellationToken.None));
-        Assert.Null(await pod.ForReadAsync(Items, "another", null, CancellationToken.None));
         Assert.Empty(await KeysAsync());
+    }
+
+    [Fact]
+    public async Task A_read_passes_at_least_what_this_process_has_seen_in_any_partition_and_through_reads()
+    {
+        // A store given a token reads at it instead of its own session: the token must cover that session.
+        var pod = Pod(TokenSharing.Local);
+
+        await pod.AdvanceAsync(Items, "p", "0:-1#5");
+        pod.Observe(Items, "0:-1#7,1:-1#3");
+        pod.Observe("other/scope", "0:-1#40");
+
+        Assert.Equal("0:-1#7,1:-1#3", await pod.ForReadAsync(Items, "another", null, CancellationToken.None));
+        Assert.Equal("0:-1#7,1:-1#3", pod.ForCollectionRead(Items, null));
+        Assert.Equal("0:-1#8,1:-1#3", pod.ForCollectionRead(Items, "0:-1#8"));
+        Assert.Null(pod.ForCollectionRead("unseen/scope", null));
     }
 
     [Fact]
@@ -52,8 +67,11 @@ public sealed class SessionTokenResolverTests : IAsyncLifetime
         await podA.AdvanceAsync(Items, "p", "0:-1#7");
         await podB.AdvanceAsync(Items, "q", "0:-1#8");
 
-        Assert.Equal("0:-1#7", await podB.ForReadAsync(Items, "p", null, CancellationToken.None));
-        Assert.Equal("1:-1#3,0:-1#7", await podB.ForReadAsync(Items, "p", "1:-1#3", CancellationToken.None));
+        // Pod B's own session (its write at 8) covers what Redis gives it for p here; pod C has no session.
+        var podC = Pod(TokenSharing.Redis);
+        Assert.Equal("0:-1#7", await podC.ForReadAsync(Items, "p", null, CancellationToken.None));
+        Assert.Equal("1:-1#3,0:-1#7", await podC.ForReadAsync(Items, "p", "1:-1#3", CancellationToken.None));
+        Assert.Equal("0:-1#8", await podB.ForReadAsync(Items, "p", null, CancellationToken.None));
         Assert.Equal("0:-1#8", await podA.ForReadAsync(Items, "q", null, CancellationToken.None));
         Assert.Equal(2, (await KeysAsync()).Length);
     }

@@ -95,6 +95,19 @@ public sealed partial class EmbeddedQueryPlanTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_lagging_partition_change_feed_searches_the_partition_in_both_the_documents_and_their_history()
+    {
+        var parameters = new Dictionary<string, object> { ["$c"] = "items", ["$pk"] = "p7", ["$from"] = 10L, ["$view"] = 5000L, ["$limit"] = 100L, ["$since"] = 0L };
+        foreach (var since in new[] { false, true })
+        {
+            var plan = Plan(EmbeddedDocumentStore.ChangesSql(partition: true, since, lagging: true), parameters);
+            Assert.Contains(plan, line => line.StartsWith("SEARCH documents USING INDEX documents_by_partition_lsn (collection=? AND partition_key=?", StringComparison.Ordinal));
+            Assert.Contains(plan, line => line.StartsWith("SEARCH h USING ", StringComparison.Ordinal) && line.Contains("(collection=? AND partition_key=?", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, line => FullScan().IsMatch(line));
+        }
+    }
+
     public void Dispose()
     {
         // The file goes with the test run's temporary directory.

@@ -142,7 +142,7 @@ internal sealed partial class EmbeddedDocumentStore
 
                 using var command = session.Connection.CreateCommand();
                 command.Transaction = snapshot;
-                command.CommandText = ChangesSql(state.PartitionKey is not null, state.Since is not null);
+                command.CommandText = ChangesSql(state.PartitionKey is not null, state.Since is not null, state.Store._lagMilliseconds > 0);
                 command.Parameters.AddWithValue("$c", state.Container);
                 command.Parameters.AddWithValue("$from", state.From);
                 command.Parameters.AddWithValue("$view", view);
@@ -177,12 +177,27 @@ internal sealed partial class EmbeddedDocumentStore
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    /// <summary>Wakes the streams waiting on the collection once a successful write has committed.</summary>
-    private async Task<T> SignalAfter<T>(CollectionDefinition collection, Task<T> write)
+    /// <summary>
+    /// Once a successful write has committed, and only then: advances this process's session to the
+    /// write's LSN, and wakes the streams waiting on the collection. A session that named an LSN before
+    /// its transaction committed would make a read without a token require a write its snapshot does not
+    /// hold yet, and refuse the store's own state as READ_SESSION_NOT_AVAILABLE.
+    /// </summary>
+    private async Task<T> AfterCommit<T>(CollectionDefinition collection, Task<T> write)
         where T : IStoreOutcome
     {
         var result = await write;
-        if (result.Status == StoreStatus.Ok && _changeSignals.TryRemove(collection.Container, out var signal))
+        if (result.Status != StoreStatus.Ok)
+        {
+            return result;
+        }
+
+        if (_lagMilliseconds > 0 && SessionToken.ParseOrNull(result.SessionToken ?? "")?.Find("0")?.GlobalLsn is { } lsn)
+        {
+            Observe(collection.Container, lsn);
+        }
+
+        if (_changeSignals.TryRemove(collection.Container, out var signal))
         {
             signal.TrySetResult();
         }
@@ -199,8 +214,10 @@ internal sealed partial class EmbeddedDocumentStore
     /// </summary>
     private long? View(SqliteSession session, SqliteTransaction snapshot, string container, string? sessionToken, out long collectionLsn)
     {
-        collectionLsn = session.CollectionLsn(snapshot, container);
+        // The session's LSN before the snapshot's first read: this process observes a write only once it
+        // has committed, so the snapshot then holds it. Read after, it could name a later commit.
         var required = RequiredLsn(container, sessionToken);
+        collectionLsn = session.CollectionLsn(snapshot, container);
         if (required > collectionLsn)
         {
             return null;
@@ -223,12 +240,12 @@ internal sealed partial class EmbeddedDocumentStore
             : $"""
                 SELECT partition_key, id, body, etag, committed_at FROM documents WHERE collection = $c {inPartition} AND lsn <= $view
                 UNION ALL
-                SELECT h.partition_key, h.id, h.body, h.etag, h.committed_at FROM document_history h
-                JOIN documents d ON d.collection = h.collection AND d.partition_key = h.partition_key AND d.id = h.id
-                WHERE h.collection = $c {(partition ? "AND h.partition_key = $pk" : "")} AND d.lsn > $view
-                AND h.lsn = (SELECT max(lsn) FROM document_history v
-                             WHERE v.collection = h.collection AND v.partition_key = h.partition_key AND v.id = h.id AND v.lsn <= $view)
+                {VersionsAtView(partition, "h.partition_key, h.id, h.body, h.etag, h.committed_at", "")}
                 """;
+
+        // A tombstone's body is empty, not JSON. The branch above leaves tombstones out, but SQLite may
+        // evaluate the filter's JSON functions on a history row before that condition: it reads "{}".
+        var json = lagging ? "CASE WHEN etag = '' THEN '{}' ELSE CAST(body AS TEXT) END" : "CAST(body AS TEXT)";
 
         var keys = new List<(string Column, bool Descending)>();
         var columns = new StringBuilder();
@@ -263,7 +280,7 @@ internal sealed partial class EmbeddedDocumentStore
         return $"""
             SELECT partition_key, id, body, etag, committed_at{string.Concat(Enumerable.Range(0, text.SortKeys.Count).Select(i => $", r{i}, v{i}"))} FROM (
                 SELECT partition_key, id, body, etag, committed_at{columns}
-                FROM (SELECT partition_key, id, body, etag, committed_at, CAST(body AS TEXT) AS j FROM ({source}))
+                FROM (SELECT partition_key, id, body, etag, committed_at, {json} AS j FROM ({source}))
                 WHERE {text.Where})
             WHERE {keyset}
             ORDER BY {order}
@@ -277,10 +294,45 @@ internal sealed partial class EmbeddedDocumentStore
     /// named with INDEXED BY: without statistics, SQLite's planner prefers <c>documents_by_lsn</c> there
     /// too (it avoids a sort), which reads the whole collection's feed to find one partition's changes.
     /// </summary>
-    internal static string ChangesSql(bool partition, bool since) => $"""
-        SELECT partition_key, id, body, etag, committed_at, lsn FROM documents {(partition ? "INDEXED BY documents_by_partition_lsn" : "")}
-        WHERE collection = $c {(partition ? "AND partition_key = $pk" : "")} AND lsn > $from AND lsn <= $view {(since ? "AND committed_at > $since" : "")}
-        ORDER BY lsn LIMIT $limit
+    /// <remarks>
+    /// With the replica-lag model (<paramref name="lagging"/>), a document changed again after the view
+    /// is not in <c>documents</c> at the version the view holds: its version at the view comes from the
+    /// history, so a reader at the view is given every change in (<c>$from</c>, <c>$view</c>] and its
+    /// continuation never passes one it was not given.
+    /// </remarks>
+    internal static string ChangesSql(bool partition, bool since, bool lagging = false)
+    {
+        var current = $"""
+            SELECT partition_key, id, body, etag, committed_at, lsn FROM documents {(partition ? "INDEXED BY documents_by_partition_lsn" : "")}
+            WHERE collection = $c {(partition ? "AND partition_key = $pk" : "")} AND lsn > $from AND lsn <= $view {(since ? "AND committed_at > $since" : "")}
+            """;
+        if (!lagging)
+        {
+            return current + "\nORDER BY lsn LIMIT $limit";
+        }
+
+        return $"""
+            SELECT partition_key, id, body, etag, committed_at, lsn FROM (
+                {current}
+                UNION ALL
+                {VersionsAtView(partition, "h.partition_key, h.id, h.body, h.etag, h.committed_at, h.lsn", "AND h.lsn > $from" + (since ? " AND h.committed_at > $since" : ""))})
+            ORDER BY lsn LIMIT $limit
+            """;
+    }
+
+    /// <summary>
+    /// The replica-lag model's rows for documents whose current version a write after <c>$view</c> made,
+    /// or that a delete removed: each one's newest kept version at or below the view, unless that version
+    /// is a tombstone (the document did not exist at the view).
+    /// </summary>
+    private static string VersionsAtView(bool partition, string columns, string conditions) => $"""
+        SELECT {columns} FROM document_history h
+        WHERE h.collection = $c {(partition ? "AND h.partition_key = $pk" : "")} AND h.lsn <= $view {conditions}
+        AND h.lsn = (SELECT max(v.lsn) FROM document_history v
+                     WHERE v.collection = h.collection AND v.partition_key = h.partition_key AND v.id = h.id AND v.lsn <= $view)
+        AND NOT EXISTS (SELECT 1 FROM documents d
+                        WHERE d.collection = h.collection AND d.partition_key = h.partition_key AND d.id = h.id AND d.lsn <= $view)
+        AND h.etag <> ''
         """;
 
     private static StoredItem ReadItem(SqliteDataReader reader, string sessionToken)

@@ -238,7 +238,7 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
     /// same group commit. Each operation sees the ones before it.
     /// </summary>
     public Task<BatchStoreResult> ExecuteBatchAsync(CollectionDefinition collection, string partitionKey, IReadOnlyList<BatchStep> operations, CancellationToken cancellationToken) =>
-        SignalAfter(collection, _groupCommit.WriteAsync(
+        AfterCommit(collection, _groupCommit.WriteAsync(
             (session, transaction) =>
             {
                 const string savepoint = "batch";
@@ -275,7 +275,7 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
 
     /// <summary>One write through the group commit.</summary>
     private Task<StoreResult> WriteAsync(CollectionDefinition collection, BatchStep step, CancellationToken cancellationToken) =>
-        SignalAfter(collection, _groupCommit.WriteAsync((session, transaction) => Apply(session, transaction, collection.Container, step), cancellationToken));
+        AfterCommit(collection, _groupCommit.WriteAsync((session, transaction) => Apply(session, transaction, collection.Container, step), cancellationToken));
 
     /// <summary>
     /// Applies one operation inside a write transaction, with Cosmos DB's item semantics. An operation
@@ -377,11 +377,6 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         }
 
         session.Delete(transaction, container, key);
-        if (_lagMilliseconds > 0)
-        {
-            Observe(container, lsn);
-        }
-
         return StoreResult.Deleted(SessionToken.ForEmbedded(lsn), RequestCharge.ForWrite(0));
     }
 
@@ -486,11 +481,6 @@ internal sealed partial class EmbeddedDocumentStore : IDocumentStore, IDisposabl
         }
 
         session.Write(transaction, container, key, body, etag, lsn, committedAt);
-        if (_lagMilliseconds > 0)
-        {
-            Observe(container, lsn);
-        }
-
         return new StoredDocument(body, etag, DateTimeOffset.FromUnixTimeMilliseconds(committedAt), SessionToken.ForEmbedded(lsn), RequestCharge.ForWrite(body.Length));
     }
 
