@@ -18,6 +18,9 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) # the fixtures start their own, on free ports
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools) # redis-cli joins the Redis Cluster the cluster tests start
 command -v unzip >/dev/null 2>&1 || missing+=(unzip) # the package test reads the packed .nupkg
+# The package test publishes a native AOT consumer: ILCompiler links with clang and needs zlib's headers and library.
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi

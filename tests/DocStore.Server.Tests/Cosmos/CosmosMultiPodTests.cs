@@ -83,6 +83,9 @@ public sealed class CosmosMultiPodTests(CosmosPeerFixture peer)
         var settings = peer.Peer.ServerSettings(database);
         settings["DocStore:Redis:Configuration"] = redis.Configuration;
         settings["DocStore:SessionTokens:Sharing"] = "Redis";
+
+        // About where tokens go, not latency: a loaded machine must not turn a slow Redis into a read without one.
+        settings["DocStore:SessionTokens:RedisTimeout"] = "00:00:02";
         settings["DocStore:Metrics:Port"] = "0";
         return InProcessServer.WithSettings(settings, services => services.PostConfigure<CosmosClientOptions>(options =>
         {
