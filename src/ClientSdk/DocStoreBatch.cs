@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using DocStore.V1;
 
 namespace DocStore.Client;
@@ -5,49 +7,79 @@ namespace DocStore.Client;
 /// <summary>
 /// A transactional batch on one partition, built operation by operation and run with
 /// <see cref="ExecuteAsync"/>: every operation applies, or none. At most 100 operations and 2 MB. Create
-/// one with <see cref="DocStoreClient.Batch"/>. A batch is never retried by the client.
+/// one with <see cref="DocStoreClient.Batch"/> (or, for a test double, <see cref="DocStoreModelFactory.Batch"/>). A batch
+/// is never retried by the client.
 /// </summary>
 public sealed class DocStoreBatch
 {
-    private readonly Func<DocStoreBatch, CancellationToken, Task<DocStoreBatchResponse>> _execute;
-    private readonly Func<object, Type, BatchWrite> _toWrite;
+    private readonly Func<DocStoreBatch, DocStoreCallOptions?, CancellationToken, Task<DocStoreBatchResponse>> _execute;
+    private readonly Func<object, JsonTypeInfo, BatchWrite> _toWrite;
     private readonly Func<PatchOperations, IEnumerable<V1.PatchOperation>> _toPatch;
-    private readonly Func<Filter, V1.Filter> _toFilter;
+    private readonly JsonSerializerOptions _jsonOptions;
 
     internal DocStoreBatch(
         string collection,
         string partitionKey,
         BodyFormat bodyFormat,
-        Func<object, Type, BatchWrite> toWrite,
+        JsonSerializerOptions jsonOptions,
+        Func<object, JsonTypeInfo, BatchWrite> toWrite,
         Func<PatchOperations, IEnumerable<V1.PatchOperation>> toPatch,
-        Func<Filter, V1.Filter> toFilter,
-        Func<DocStoreBatch, CancellationToken, Task<DocStoreBatchResponse>> execute)
+        Func<DocStoreBatch, DocStoreCallOptions?, CancellationToken, Task<DocStoreBatchResponse>> execute)
     {
         Request = new ExecuteBatchRequest { Collection = collection, PartitionKey = partitionKey, BodyFormat = bodyFormat };
+        _jsonOptions = jsonOptions;
         _toWrite = toWrite;
         _toPatch = toPatch;
-        _toFilter = toFilter;
         _execute = execute;
     }
+
+    /// <summary>The collection the batch writes to.</summary>
+    public string Collection => Request.Collection;
+
+    /// <summary>The partition every operation's document is in.</summary>
+    public string PartitionKey => Request.PartitionKey;
+
+    /// <summary>How many operations the batch holds so far.</summary>
+    public int Count => Request.Operations.Count;
 
     internal ExecuteBatchRequest Request { get; }
 
     /// <summary>Adds a create of a document that must not exist yet.</summary>
     /// <typeparam name="T">The document's type.</typeparam>
     /// <param name="document">The document, in the batch's partition.</param>
-    public DocStoreBatch Create<T>(T document) => Add(new BatchOperation { Create = Write(document, null) });
+    public DocStoreBatch Create<T>(T document) => Add(new BatchOperation { Create = Write(document, Info<T>(), null) });
+
+    /// <summary>Adds a create of a document that must not exist yet.</summary>
+    /// <typeparam name="T">The document's type.</typeparam>
+    /// <param name="document">The document, in the batch's partition.</param>
+    /// <param name="typeInfo">The document type's JSON contract.</param>
+    public DocStoreBatch Create<T>(T document, JsonTypeInfo<T> typeInfo) => Add(new BatchOperation { Create = Write(document, typeInfo, null) });
 
     /// <summary>Adds an upsert.</summary>
     /// <typeparam name="T">The document's type.</typeparam>
     /// <param name="document">The document, in the batch's partition.</param>
     /// <param name="ifMatch">Write only if the stored document has this etag.</param>
-    public DocStoreBatch Upsert<T>(T document, string? ifMatch = null) => Add(new BatchOperation { Upsert = Write(document, ifMatch) });
+    public DocStoreBatch Upsert<T>(T document, string? ifMatch = null) => Add(new BatchOperation { Upsert = Write(document, Info<T>(), ifMatch) });
+
+    /// <summary>Adds an upsert.</summary>
+    /// <typeparam name="T">The document's type.</typeparam>
+    /// <param name="document">The document, in the batch's partition.</param>
+    /// <param name="typeInfo">The document type's JSON contract.</param>
+    /// <param name="ifMatch">Write only if the stored document has this etag.</param>
+    public DocStoreBatch Upsert<T>(T document, JsonTypeInfo<T> typeInfo, string? ifMatch = null) => Add(new BatchOperation { Upsert = Write(document, typeInfo, ifMatch) });
 
     /// <summary>Adds a replace of a document that must exist.</summary>
     /// <typeparam name="T">The document's type.</typeparam>
     /// <param name="document">The document, in the batch's partition.</param>
     /// <param name="ifMatch">Replace only if the stored document has this etag.</param>
-    public DocStoreBatch Replace<T>(T document, string? ifMatch = null) => Add(new BatchOperation { Replace = Write(document, ifMatch) });
+    public DocStoreBatch Replace<T>(T document, string? ifMatch = null) => Add(new BatchOperation { Replace = Write(document, Info<T>(), ifMatch) });
+
+    /// <summary>Adds a replace of a document that must exist.</summary>
+    /// <typeparam name="T">The document's type.</typeparam>
+    /// <param name="document">The document, in the batch's partition.</param>
+    /// <param name="typeInfo">The document type's JSON contract.</param>
+    /// <param name="ifMatch">Replace only if the stored document has this etag.</param>
+    public DocStoreBatch Replace<T>(T document, JsonTypeInfo<T> typeInfo, string? ifMatch = null) => Add(new BatchOperation { Replace = Write(document, typeInfo, ifMatch) });
 
     /// <summary>Adds a patch of an existing document.</summary>
     /// <param name="id">The document's id.</param>
@@ -58,11 +90,11 @@ public sealed class DocStoreBatch
     /// batch fails with a <see cref="DocStoreBatchException"/> whose <see cref="DocStoreBatchException.OperationError"/> is a
     /// <see cref="DocStoreConditionNotMetException"/>.
     /// </param>
-    public DocStoreBatch Patch(string id, PatchOperations patch, string? ifMatch = null, Filter? condition = null)
+    public DocStoreBatch Patch(string id, PatchOperations patch, string? ifMatch = null, DocumentFilter? condition = null)
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(patch);
-        var operation = new BatchPatch { Id = id, IfMatch = ifMatch ?? string.Empty, Condition = condition is null ? null : _toFilter(condition) };
+        var operation = new BatchPatch { Id = id, IfMatch = ifMatch ?? string.Empty, Condition = condition?.ToProto(_jsonOptions) };
         operation.Operations.AddRange(_toPatch(patch));
         return Add(new BatchOperation { Patch = operation });
     }
@@ -85,14 +117,18 @@ public sealed class DocStoreBatch
     }
 
     /// <summary>Runs the batch.</summary>
+    /// <param name="options">Per-call settings (a deadline); null for the client's defaults.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="DocStoreBatchException">An operation failed, so none applied; it names the operation and holds its own error.</exception>
-    public Task<DocStoreBatchResponse> ExecuteAsync(CancellationToken cancellationToken = default) => _execute(this, cancellationToken);
+    public Task<DocStoreBatchResponse> ExecuteAsync(DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) => _execute(this, options, cancellationToken);
 
-    private BatchWrite Write<T>(T document, string? ifMatch)
+    private JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)_jsonOptions.GetTypeInfo(typeof(T));
+
+    private BatchWrite Write<T>(T document, JsonTypeInfo<T> typeInfo, string? ifMatch)
     {
         ArgumentNullException.ThrowIfNull(document);
-        var write = _toWrite(document, typeof(T));
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var write = _toWrite(document, typeInfo);
         write.IfMatch = ifMatch ?? string.Empty;
         return write;
     }
@@ -107,11 +143,13 @@ public sealed class DocStoreBatch
 /// <summary>What a batch returned: one result per operation, in order, and the batch's session token and charge.</summary>
 public sealed class DocStoreBatchResponse
 {
-    private readonly IReadOnlyList<Func<Type, object?>> _documents;
+    private readonly IReadOnlyList<Func<Func<JsonTypeInfo>, object?>> _documents;
+    private readonly JsonSerializerOptions _jsonOptions;
 
-    internal DocStoreBatchResponse(IReadOnlyList<Func<Type, object?>> documents, IReadOnlyList<string?> etags, string sessionToken, double requestCharge)
+    internal DocStoreBatchResponse(IReadOnlyList<Func<Func<JsonTypeInfo>, object?>> documents, IReadOnlyList<string?> etags, string sessionToken, double requestCharge, JsonSerializerOptions jsonOptions)
     {
         _documents = documents;
+        _jsonOptions = jsonOptions;
         ETags = etags;
         SessionToken = sessionToken;
         RequestCharge = requestCharge;
@@ -132,7 +170,17 @@ public sealed class DocStoreBatchResponse
     /// <summary>The document operation <paramref name="index"/> left (a read: the one it read), as <typeparamref name="T"/>; default for a delete.</summary>
     /// <typeparam name="T">The type to deserialize to.</typeparam>
     /// <param name="index">The operation's 0-based index.</param>
-    public T? GetDocument<T>(int index) => (T?)_documents[index](typeof(T));
+    public T? GetDocument<T>(int index) => (T?)_documents[index](() => _jsonOptions.GetTypeInfo(typeof(T)));
+
+    /// <summary>The document operation <paramref name="index"/> left (a read: the one it read), as <typeparamref name="T"/>; default for a delete.</summary>
+    /// <typeparam name="T">The type to deserialize to.</typeparam>
+    /// <param name="index">The operation's 0-based index.</param>
+    /// <param name="typeInfo">The document type's JSON contract.</param>
+    public T? GetDocument<T>(int index, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return (T?)_documents[index](() => typeInfo);
+    }
 }
 
 /// <summary>What a read of many documents returned.</summary>

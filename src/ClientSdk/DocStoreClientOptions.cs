@@ -10,20 +10,23 @@ public sealed class DocStoreClientOptions
     /// <summary>
     /// The server's address: <c>http://host:port</c> for one endpoint, or <c>dns:///host:port</c> (a
     /// Kubernetes headless Service) to resolve every pod and balance calls across them round-robin.
-    /// Required by <c>AddDocStoreClient</c>.
+    /// Required by <c>AddDocStoreClient</c>; refused by <see cref="DocStoreClient.Create"/>, whose channel has its own.
+    /// Defaults to none.
     /// </summary>
     public Uri? Address { get; set; }
 
     /// <summary>
-    /// The deadline of a call that does not set its own. Defaults to 10 seconds;
+    /// The deadline of a call that does not set its own (<see cref="DocStoreCallOptions.Timeout"/>). Defaults to 10 seconds;
     /// <see cref="Timeout.InfiniteTimeSpan"/> sets none.
     /// </summary>
     public TimeSpan DefaultDeadline { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How many times in all a Get or Upsert is attempted when the server or the transport answers
-    /// UNAVAILABLE, with exponential back-off. Patch is never retried: an increment or an array append
-    /// applied twice would be wrong. Defaults to 4; 1 turns retries off; gRPC caps it at 5.
+    /// How many times in all a Get, ReadMany, Upsert or Replace is attempted when the server or the transport answers
+    /// UNAVAILABLE, with exponential back-off (100 ms doubling to 2 s, randomized) within the call's one deadline.
+    /// Create, Delete, Patch and batches are never retried: a create or delete that was applied would fail on its
+    /// retry, and an increment or an array append applied twice would be wrong. 1 to 5 (gRPC's limit); 1 turns retries
+    /// off. Defaults to 4.
     /// </summary>
     public int MaxAttempts { get; set; } = 4;
 

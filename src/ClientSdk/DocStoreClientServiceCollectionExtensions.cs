@@ -18,10 +18,11 @@ public static class DocStoreClientServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="DocStoreClient"/> (a singleton) and the generated
     /// <see cref="DocStoreService.DocStoreServiceClient"/> through Grpc.Net.ClientFactory, over one channel with
-    /// the default deadline, retries of UNAVAILABLE for Get and Upsert, keep-alive pings, and round-robin load
-    /// balancing across every address when <see cref="DocStoreClientOptions.Address"/> uses a resolver scheme
+    /// the default deadline, retries of UNAVAILABLE for Get, Upsert, Replace and ReadMany, keep-alive pings, and round-robin
+    /// load balancing across every address when <see cref="DocStoreClientOptions.Address"/> uses a resolver scheme
     /// such as <c>dns:///</c> (a Kubernetes headless Service). HttpClientFactory's per-request log lines are
-    /// removed, as gRPC logs its calls itself. Calling it again only reconfigures the options.
+    /// removed, as gRPC logs its calls itself. The options are validated when the host starts (<c>ValidateOnStart</c>),
+    /// every problem named at once. Calling it again only reconfigures the options.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options; <see cref="DocStoreClientOptions.Address"/> is required.</param>
@@ -30,29 +31,59 @@ public static class DocStoreClientServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
+        var builder = Add(services, Microsoft.Extensions.Options.Options.DefaultName, typeof(DocStoreService.DocStoreServiceClient).Name, configure);
+        services.TryAddSingleton<DocStoreClient>(provider => CreateClient(provider, Microsoft.Extensions.Options.Options.DefaultName, builder.Name));
+        return builder;
+    }
 
-        services.AddOptions<DocStoreClientOptions>().Configure(configure);
+    /// <summary>
+    /// Registers a <see cref="DocStoreClient"/> as a keyed singleton under <paramref name="name"/>, with its own options
+    /// (named <paramref name="name"/>), channel and session tokens: for a service that talks to more than one DocStore
+    /// deployment. Take it with <c>[FromKeyedServices("orders")] DocStoreClient docStore</c> or
+    /// <c>GetRequiredKeyedService&lt;DocStoreClient&gt;("orders")</c>; the generated client is
+    /// <c>GrpcClientFactory.CreateClient&lt;DocStoreService.DocStoreServiceClient&gt;(builder.Name)</c>. Otherwise as
+    /// <see cref="AddDocStoreClient"/>; calling it again with the same name only reconfigures that client's options.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The client's key and options name, such as <c>orders</c>.</param>
+    /// <param name="configure">Sets the options; <see cref="DocStoreClientOptions.Address"/> is required.</param>
+    /// <returns>The generated client's builder, to add handlers or reconfigure the channel.</returns>
+    public static IHttpClientBuilder AddKeyedDocStoreClient(this IServiceCollection services, string name, Action<DocStoreClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = Add(services, name, $"DocStore.Client:{name}", configure);
+        services.TryAddKeyedSingleton<DocStoreClient>(name, (provider, _) => CreateClient(provider, name, builder.Name));
+        return builder;
+    }
 
-        var builder = services.AddGrpcClient<DocStoreService.DocStoreServiceClient>((provider, factory) =>
-            factory.Address = CheckCredentials(Options(provider)).Address
-                ?? throw new InvalidOperationException("DocStoreClientOptions.Address is required: services.AddDocStoreClient(o => o.Address = new Uri(\"http://docstore:5000\"))."));
+    private static GrpcDocStoreClient CreateClient(IServiceProvider provider, string optionsName, string clientName) =>
+        new(provider.GetRequiredService<GrpcClientFactory>().CreateClient<DocStoreService.DocStoreServiceClient>(clientName), Options(provider, optionsName), retryInClient: false);
 
-        // AddGrpcClient adds its configuration each time it is called; do the rest once.
-        if (services.Any(d => d.ServiceType == typeof(DocStoreClientMarker)))
+    private static IHttpClientBuilder Add(IServiceCollection services, string optionsName, string clientName, Action<DocStoreClientOptions> configure)
+    {
+        services.AddOptions<DocStoreClientOptions>(optionsName).Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DocStoreClientOptions>, DocStoreClientOptionsValidator>());
+
+        var builder = services.AddGrpcClient<DocStoreService.DocStoreServiceClient>(clientName, (provider, factory) => factory.Address = Options(provider, optionsName).Address);
+
+        // AddGrpcClient adds its configuration each time it is called; do the rest once per client.
+        if (services.Any(d => d.IsKeyedService && d.ServiceType == typeof(DocStoreClientMarker) && Equals(d.ServiceKey, optionsName)))
         {
             return builder;
         }
 
-        services.AddSingleton<DocStoreClientMarker>();
+        services.AddKeyedSingleton<DocStoreClientMarker>(optionsName);
         builder
             .ConfigureChannel((provider, channel) =>
             {
-                var options = Options(provider);
+                var options = Options(provider, optionsName);
                 var balanced = options.Address is { } address && address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps;
                 channel.ServiceConfig = ServiceConfig(options, balanced);
                 channel.MaxReceiveMessageSize = MaxReceiveMessageSize;
                 // Without a credential the call credentials add nothing, so plaintext is safe; with one, plaintext was
-                // refused when the address was set unless AllowInsecureCredentials says otherwise.
+                // refused by validation unless AllowInsecureCredentials says otherwise.
                 channel.UnsafeUseInsecureChannelCallCredentials = options.AllowInsecureCredentials || options.Credential is null;
                 if (balanced)
                 {
@@ -66,14 +97,14 @@ public static class DocStoreClientServiceCollectionExtensions
             .AddCallCredentials(async (context, metadata, provider) =>
             {
                 // Every call asks; the cache answers from memory until the token is near its expiry.
-                if (provider.GetRequiredService<ClientCredentials>().Tokens is { } tokens)
+                if (provider.GetRequiredKeyedService<ClientCredentials>(optionsName).Tokens is { } tokens)
                 {
                     metadata.Add("authorization", "Bearer " + await tokens.GetTokenAsync(context.CancellationToken).ConfigureAwait(false));
                 }
             })
             .ConfigurePrimaryHttpMessageHandler(provider =>
             {
-                var options = Options(provider);
+                var options = Options(provider, optionsName);
                 var handler = new SocketsHttpHandler
                 {
                     KeepAlivePingDelay = options.KeepAlivePingDelay,
@@ -89,50 +120,25 @@ public static class DocStoreClientServiceCollectionExtensions
 
                 return handler;
             })
-            .AddInterceptor(provider => new DefaultDeadlineInterceptor(Options(provider).DefaultDeadline))
+            .AddInterceptor(provider => new DefaultDeadlineInterceptor(Options(provider, optionsName).DefaultDeadline))
             // HttpClientFactory's handlers log every request at Information; gRPC logs calls itself (Grpc.Net.Client
             // categories), so those lines only repeat it on a hot path. AddDefaultLogger() on the builder restores them.
             .RemoveAllLoggers();
 
-        services.TryAddSingleton(provider =>
+        services.TryAddKeyedSingleton(optionsName, (provider, _) =>
         {
-            var options = Options(provider);
+            var options = Options(provider, optionsName);
             return new ClientCredentials(options.Credential is { } credential
                 ? new AccessTokenCache(credential, [.. options.Scopes], provider.GetService<TimeProvider>() ?? TimeProvider.System)
                 : null);
         });
 
-        var name = builder.Name;
-        services.TryAddSingleton<DocStoreClient>(provider => new GrpcDocStoreClient(
-            provider.GetRequiredService<GrpcClientFactory>().CreateClient<DocStoreService.DocStoreServiceClient>(name),
-            Options(provider)));
         return builder;
     }
 
-    private static DocStoreClientOptions Options(IServiceProvider provider) =>
-        provider.GetRequiredService<IOptions<DocStoreClientOptions>>().Value;
-
-    /// <summary>Refuses a token credential over plaintext, unless allowed for local tests, and a credential without scopes.</summary>
-    private static DocStoreClientOptions CheckCredentials(DocStoreClientOptions options)
-    {
-        if (options.Credential is null)
-        {
-            return options;
-        }
-
-        if (options.Scopes.Count == 0)
-        {
-            throw new InvalidOperationException("DocStoreClientOptions.Credential needs Scopes, e.g. o.Scopes.Add(\"api://docstore/.default\").");
-        }
-
-        if (options.Address?.Scheme == Uri.UriSchemeHttp && !options.AllowInsecureCredentials)
-        {
-            throw new InvalidOperationException(
-                $"DocStoreClientOptions.Credential would send tokens over plaintext to {options.Address}; use an https:// address, or set AllowInsecureCredentials for local tests.");
-        }
-
-        return options;
-    }
+    /// <summary>The named options; reading them validates them (an <see cref="OptionsValidationException"/> names every problem).</summary>
+    private static DocStoreClientOptions Options(IServiceProvider provider, string name) =>
+        provider.GetRequiredService<IOptionsMonitor<DocStoreClientOptions>>().Get(name);
 
     /// <summary>The token cache of the registered credential, or none.</summary>
     private sealed class ClientCredentials(AccessTokenCache? tokens) : IDisposable
@@ -147,22 +153,22 @@ public static class DocStoreClientServiceCollectionExtensions
         var config = new ServiceConfig();
         if (options.MaxAttempts > 1)
         {
+            // Retries of UNAVAILABLE for the calls whose repeat cannot change the outcome: reads, and a whole-document write
+            // of the same body. Never Create, Delete, Patch or ExecuteBatch.
             var retried = new MethodConfig
             {
                 Names =
                 {
                     new MethodName { Service = "docstore.v1.DocStoreService", Method = "Get" },
                     new MethodName { Service = "docstore.v1.DocStoreService", Method = "Upsert" },
-
-                    // Safe to repeat: the same body again. Never Create, Delete, Patch or ExecuteBatch.
                     new MethodName { Service = "docstore.v1.DocStoreService", Method = "Replace" },
                     new MethodName { Service = "docstore.v1.DocStoreService", Method = "ReadMany" },
                 },
                 RetryPolicy = new RetryPolicy
                 {
                     MaxAttempts = options.MaxAttempts,
-                    InitialBackoff = TimeSpan.FromMilliseconds(100),
-                    MaxBackoff = TimeSpan.FromSeconds(2),
+                    InitialBackoff = GrpcDocStoreClient.InitialBackoff,
+                    MaxBackoff = GrpcDocStoreClient.MaxBackoff,
                     BackoffMultiplier = 2,
                     RetryableStatusCodes = { StatusCode.Unavailable },
                 },

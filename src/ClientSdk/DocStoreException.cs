@@ -4,8 +4,9 @@ namespace DocStore.Client;
 
 /// <summary>
 /// A DocStore call failed. The <see cref="Exception.InnerException"/> is the <see cref="RpcException"/>
-/// that the call ended with. Derived types name the failures callers handle: not found, etag mismatch,
-/// invalid argument, throttled and unavailable.
+/// that the call ended with. Derived types name the failures callers handle, one per reason of
+/// <see cref="DocStoreErrorReasons"/> (and <see cref="DocStoreDeadlineExceededException"/>); the base type itself
+/// is thrown only for a status DocStore does not document, such as INTERNAL.
 /// </summary>
 public class DocStoreException : Exception
 {
@@ -55,7 +56,7 @@ public sealed class DocStoreNotFoundException : DocStoreException
     }
 
     /// <summary>True when the collection itself is not configured on the server (<c>COLLECTION_NOT_FOUND</c>).</summary>
-    public bool IsCollectionMissing => Reason == "COLLECTION_NOT_FOUND";
+    public bool IsCollectionMissing => Reason == DocStoreErrorReasons.CollectionNotFound;
 }
 
 /// <summary>The stored document's etag is not the one given as <c>ifMatch</c> (ABORTED, <c>ETAG_MISMATCH</c>): read it again and retry.</summary>

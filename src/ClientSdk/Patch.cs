@@ -44,7 +44,7 @@ public static class Patch
 
 /// <summary>
 /// An ordered list of 1 to <see cref="MaxOperations"/> partial-update operations, applied atomically by
-/// <see cref="DocStoreClient.PatchAsync{T}(string, string, string, PatchOperations, string?, Filter?, CancellationToken)"/>.
+/// <see cref="DocStoreClient.PatchAsync{T}(string, string, string, PatchOperations, string?, DocumentFilter?, DocStoreCallOptions?, CancellationToken)"/>.
 /// Immutable: each method returns a new patch, so a patch can be kept and reused.
 /// </summary>
 public sealed class PatchOperations

@@ -52,4 +52,6 @@ public sealed class ChangeFeedPosition
 /// <typeparam name="T">The documents' type.</typeparam>
 /// <param name="Documents">The latest version of each changed document; empty when nothing changed (a heartbeat).</param>
 /// <param name="Continuation">Save it to resume after these changes: <see cref="ChangeFeedPosition.FromContinuation"/>.</param>
-public sealed record ChangesPage<T>(IReadOnlyList<DocumentResponse<T>> Documents, string Continuation);
+/// <param name="SessionToken">The session token of the state the read saw; empty on a <c>WatchChangesAsync</c> page, whose messages carry none.</param>
+/// <param name="RequestCharge">The request units the read cost; 0 on a <c>WatchChangesAsync</c> page.</param>
+public sealed record ChangesPage<T>(IReadOnlyList<DocumentResponse<T>> Documents, string Continuation, string SessionToken, double RequestCharge);

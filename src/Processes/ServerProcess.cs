@@ -14,6 +14,12 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private const string MetricsPortKey = "DocStore__Metrics__Port";
 
+    /// <summary>
+    /// The Cosmos SDK's switch for its native query planner on Linux. Every server started here has it on, as the
+    /// image and the chart do (docs/cosmos.md), unless the caller's environment sets it.
+    /// </summary>
+    public const string NativeQueryPlannerVariable = "AZURE_COSMOS_USE_QUERY_PLAN_INTEROP_LINUX";
+
     private readonly Process _process;
     private readonly CapturedOutput _output = new();
     private Uri? _healthAddress;
@@ -80,6 +86,7 @@ public sealed class ServerProcess : IAsyncDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment[NativeQueryPlannerVariable] = "true";
 
         // A free metrics port: a fixed default would collide between servers running at once.
         if (metrics && !start.Environment.ContainsKey(MetricsPortKey))

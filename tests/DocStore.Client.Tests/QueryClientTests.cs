@@ -24,7 +24,7 @@ public sealed class QueryClientTests(TestDocStore server) : IClassFixture<TestDo
         await SeedAsync(25);
 
         var found = new List<Ticket>();
-        await foreach (var ticket in _client.QueryAsync<Ticket>("items", _partition, Filter.Equal("/status", "open") & Filter.GreaterThan("/total", 10), [new SortBy("/total", Descending: true)], pageSize: 4))
+        await foreach (var ticket in _client.QueryAsync<Ticket>("items", _partition, DocumentFilter.Equal("/status", "open") & DocumentFilter.GreaterThan("/total", 10), [new SortBy("/total", Descending: true)], pageSize: 4))
         {
             found.Add(ticket.Value);
         }
@@ -36,7 +36,7 @@ public sealed class QueryClientTests(TestDocStore server) : IClassFixture<TestDo
     public async Task A_page_token_reads_on_where_the_previous_page_ended()
     {
         await SeedAsync(5);
-        var filter = Filter.ArrayContains("/tags", "vip") | Filter.Exists("/tags"); // a null Tags is written as null, which is defined
+        var filter = DocumentFilter.ArrayContains("/tags", "vip") | DocumentFilter.Exists("/tags"); // a null Tags is written as null, which is defined
 
         var first = await _client.QueryPageAsync<Ticket>("items", _partition, filter, pageSize: 3);
         var second = await _client.QueryPageAsync<Ticket>("items", _partition, filter, pageSize: 3, pageToken: first.NextPageToken);
@@ -53,13 +53,13 @@ public sealed class QueryClientTests(TestDocStore server) : IClassFixture<TestDo
         await SeedAsync(2);
 
         var applied = await _client.Batch("items", _partition)
-            .Patch("t00", Patch.Set("/status", "paid"), condition: Filter.Equal("/status", "open"))
+            .Patch("t00", Patch.Set("/status", "paid"), condition: DocumentFilter.Equal("/status", "open"))
             .ExecuteAsync();
         Assert.Equal(1, applied.Count);
 
         var refused = await Assert.ThrowsAsync<DocStoreBatchException>(() => _client.Batch("items", _partition)
             .Upsert(new Ticket("t02", _partition, "open", 2))
-            .Patch("t01", Patch.Set("/status", "paid"), condition: Filter.Equal("/status", "open"))
+            .Patch("t01", Patch.Set("/status", "paid"), condition: DocumentFilter.Equal("/status", "open"))
             .ExecuteAsync());
 
         Assert.Equal(1, refused.OperationIndex);
@@ -74,9 +74,9 @@ public sealed class QueryClientTests(TestDocStore server) : IClassFixture<TestDo
     {
         await SeedAsync(2);
 
-        var patched = await _client.PatchAsync<Ticket>("items", "t00", _partition, Patch.Set("/status", "paid"), condition: Filter.Equal("/status", "open"));
+        var patched = await _client.PatchAsync<Ticket>("items", "t00", _partition, Patch.Set("/status", "paid"), condition: DocumentFilter.Equal("/status", "open"));
         var refused = await Assert.ThrowsAsync<DocStoreConditionNotMetException>(
-            () => _client.PatchAsync<Ticket>("items", "t01", _partition, Patch.Set("/status", "paid"), condition: Filter.Equal("/status", "open")));
+            () => _client.PatchAsync<Ticket>("items", "t01", _partition, Patch.Set("/status", "paid"), condition: DocumentFilter.Equal("/status", "open")));
 
         Assert.Equal("paid", patched.Value.Status);
         Assert.Equal("CONDITION_NOT_MET", refused.Reason);
@@ -115,5 +115,5 @@ public sealed class QueryClientTests(TestDocStore server) : IClassFixture<TestDo
 
     [Fact]
     public void A_filter_path_must_be_a_json_pointer() =>
-        Assert.Throws<ArgumentException>(() => Filter.Equal("status", "open"));
+        Assert.Throws<ArgumentException>(() => DocumentFilter.Equal("status", "open"));
 }

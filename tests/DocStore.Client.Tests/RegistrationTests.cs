@@ -62,7 +62,7 @@ public sealed class RegistrationTests
         services.AddDocStoreClient(_ => { });
         using var provider = services.BuildServiceProvider();
 
-        var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<DocStoreClient>());
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<DocStoreClient>());
         Assert.Contains("Address", e.Message, StringComparison.Ordinal);
     }
 

@@ -204,11 +204,11 @@ internal sealed class DocumentsScenario(
             {
                 if (shape == DocumentShapes.Nested)
                 {
-                    await client.GetAsync<DocumentShapes.Order>(Collection, id, pk, cancellationToken);
+                    await client.GetAsync<DocumentShapes.Order>(Collection, id, pk, cancellationToken: cancellationToken);
                 }
                 else
                 {
-                    await client.GetAsync<DocumentShapes.Padded>(Collection, id, pk, cancellationToken);
+                    await client.GetAsync<DocumentShapes.Padded>(Collection, id, pk, cancellationToken: cancellationToken);
                 }
             }
             catch (DocStoreException e)

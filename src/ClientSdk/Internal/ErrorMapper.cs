@@ -6,8 +6,6 @@ namespace DocStore.Client.Internal;
 /// <summary>Turns a failed call's <see cref="RpcException"/> into the SDK's exception for it.</summary>
 internal static class ErrorMapper
 {
-    public const string Domain = "docstore.v1";
-
     public static Exception Map(RpcException e, CancellationToken cancellationToken)
     {
         if (e.StatusCode == Grpc.Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
@@ -17,7 +15,7 @@ internal static class ErrorMapper
 
         var status = e.GetRpcStatus();
         var info = status?.GetDetail<ErrorInfo>();
-        if (info is not null && info.Domain != Domain)
+        if (info is not null && info.Domain != DocStoreErrorReasons.Domain)
         {
             info = null;
         }
@@ -44,20 +42,25 @@ internal static class ErrorMapper
         {
             case Grpc.Core.StatusCode.AlreadyExists:
                 return new DocStoreAlreadyExistsException(message, reason, metadata, e);
+            case Grpc.Core.StatusCode.NotFound when reason == DocStoreErrorReasons.ReadSessionNotAvailable:
+                return new DocStoreSessionNotAvailableException(message, reason, metadata, e);
             case Grpc.Core.StatusCode.NotFound:
                 return new DocStoreNotFoundException(message, reason, metadata, e);
-            case Grpc.Core.StatusCode.Aborted when reason == "ETAG_MISMATCH":
+            case Grpc.Core.StatusCode.Aborted when reason == DocStoreErrorReasons.ETagMismatch:
                 return new DocStoreETagMismatchException(message, reason, metadata, e);
-            case Grpc.Core.StatusCode.FailedPrecondition when reason == "CONDITION_NOT_MET":
+            case Grpc.Core.StatusCode.FailedPrecondition when reason == DocStoreErrorReasons.ConditionNotMet:
                 return new DocStoreConditionNotMetException(message, reason, metadata, e);
             case Grpc.Core.StatusCode.InvalidArgument:
                 var violations = status?.GetDetail<BadRequest>()?.FieldViolations
                     .Select(v => new DocStoreFieldViolation(v.Field, v.Description))
                     .ToArray();
                 return new DocStoreInvalidArgumentException(message, reason, metadata, violations, e);
-            case Grpc.Core.StatusCode.ResourceExhausted when reason == "THROTTLED":
-                var retryAfter = status?.GetDetail<RetryInfo>()?.RetryDelay?.ToTimeSpan();
-                return new DocStoreThrottledException(message, reason, metadata, retryAfter, e);
+            case Grpc.Core.StatusCode.ResourceExhausted when reason == DocStoreErrorReasons.Throttled:
+                return new DocStoreThrottledException(message, reason, metadata, RetryDelay(status), e);
+            case Grpc.Core.StatusCode.ResourceExhausted when reason == DocStoreErrorReasons.TooManyStreams:
+                return new DocStoreTooManyStreamsException(message, reason, metadata, RetryDelay(status), e);
+            case Grpc.Core.StatusCode.DeadlineExceeded:
+                return new DocStoreDeadlineExceededException(message, reason, metadata, e);
             case Grpc.Core.StatusCode.Unauthenticated:
                 return new DocStoreUnauthenticatedException(message, reason, metadata, e);
             case Grpc.Core.StatusCode.PermissionDenied:
@@ -68,4 +71,6 @@ internal static class ErrorMapper
                 return new DocStoreException(message, reason, metadata, e);
         }
     }
+
+    private static TimeSpan? RetryDelay(Google.Rpc.Status? status) => status?.GetDetail<RetryInfo>()?.RetryDelay?.ToTimeSpan();
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization.Metadata;
 using DocStore.V1;
 using Grpc.Core;
 
@@ -10,86 +11,81 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
     private readonly DocStoreService.DocStoreServiceClient _client;
     private readonly DocStoreClientOptions _options;
     private readonly SessionTokenCache? _sessions;
+    private readonly int _clientAttempts;
 
-    public GrpcDocStoreClient(DocStoreService.DocStoreServiceClient client, DocStoreClientOptions options)
+    /// <summary>A client over <paramref name="client"/>.</summary>
+    /// <param name="client">The generated client.</param>
+    /// <param name="options">The settings; checked here as at start-up.</param>
+    /// <param name="retryInClient">
+    /// Retry Get, Upsert, Replace and ReadMany on UNAVAILABLE in this class, up to <see cref="DocStoreClientOptions.MaxAttempts"/>:
+    /// for a channel the caller built, which has no retry policy of DocStore's. A registered channel retries itself.
+    /// </param>
+    public GrpcDocStoreClient(DocStoreService.DocStoreServiceClient client, DocStoreClientOptions options, bool retryInClient)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(options.JsonSerializerOptions, "options.JsonSerializerOptions");
-        if (options.DefaultDeadline <= TimeSpan.Zero && options.DefaultDeadline != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultDeadline, "DocStoreClientOptions.DefaultDeadline must be positive, or Timeout.InfiniteTimeSpan for none.");
-        }
-
-        if (options.TrackSessionTokens && options.SessionTokenCapacity < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.SessionTokenCapacity, "DocStoreClientOptions.SessionTokenCapacity must be at least 1.");
-        }
-
+        DocStoreClientOptionsValidator.ThrowIfInvalid(options, requireAddress: false);
+        StructJson.Prepare(options.JsonSerializerOptions);
         _client = client;
         _options = options;
         _sessions = options.TrackSessionTokens ? new SessionTokenCache(options.SessionTokenCapacity) : null;
+        _clientAttempts = retryInClient ? options.MaxAttempts : 1;
     }
 
-    public override async Task<DocumentResponse<T>> GetAsync<T>(string collection, string id, string partitionKey, CancellationToken cancellationToken = default)
+    public override Task<DocumentResponse<T>> GetAsync<T>(string collection, string id, string partitionKey, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetAsync(collection, id, partitionKey, Info<T>(), options, cancellationToken);
+
+    public override async Task<DocumentResponse<T>> GetAsync<T>(string collection, string id, string partitionKey, JsonTypeInfo<T> typeInfo, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(partitionKey);
+        ArgumentNullException.ThrowIfNull(typeInfo);
 
         var request = new GetRequest
         {
             Collection = collection,
             Id = id,
             PartitionKey = partitionKey,
-            SessionToken = _sessions?.Get(collection, partitionKey) ?? string.Empty,
+            SessionToken = ReadToken(collection, partitionKey, options) ?? string.Empty,
             BodyFormat = ResponseFormat,
         };
-        GetResponse response;
-        try
-        {
-            response = await _client.GetAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
-        }
-        catch (RpcException e)
-        {
-            throw ErrorMapper.Map(e, cancellationToken);
-        }
-
-        return Result<T>(collection, response.Document, response.Info);
+        var response = await InvokeAsync(call => _client.GetAsync(request, call), Retry.Unavailable, options, cancellationToken).ConfigureAwait(false);
+        return Result(collection, response.Document, response.Info, typeInfo);
     }
 
-    public override async Task<DocumentResponse<T>> UpsertAsync<T>(string collection, T document, string? ifMatch = null, CancellationToken cancellationToken = default)
+    public override Task<DocumentResponse<T>> UpsertAsync<T>(string collection, T document, string? ifMatch = null, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        UpsertAsync(collection, document, Info<T>(), ifMatch, options, cancellationToken);
+
+    public override async Task<DocumentResponse<T>> UpsertAsync<T>(string collection, T document, JsonTypeInfo<T> typeInfo, string? ifMatch = null, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        RefuseSessionToken(options);
 
         var request = new UpsertRequest { Collection = collection, IfMatch = ifMatch ?? string.Empty, BodyFormat = ResponseFormat };
-        (request.DocumentJson, request.Document) = Encode(document);
-
-        UpsertResponse response;
-        try
-        {
-            response = await _client.UpsertAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
-        }
-        catch (RpcException e)
-        {
-            throw ErrorMapper.Map(e, cancellationToken);
-        }
-
-        return Result<T>(collection, response.Document, response.Info);
+        (request.DocumentJson, request.Document) = Encode(document, typeInfo);
+        var response = await InvokeAsync(call => _client.UpsertAsync(request, call), Retry.Unavailable, options, cancellationToken).ConfigureAwait(false);
+        return Result(collection, response.Document, response.Info, typeInfo);
     }
 
-    public override async Task<DocumentResponse<T>> PatchAsync<T>(string collection, string id, string partitionKey, PatchOperations patch, string? ifMatch = null, Filter? condition = null, CancellationToken cancellationToken = default)
+    public override Task<DocumentResponse<T>> PatchAsync<T>(string collection, string id, string partitionKey, PatchOperations patch, string? ifMatch = null, DocumentFilter? condition = null, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        PatchAsync(collection, id, partitionKey, patch, Info<T>(), ifMatch, condition, options, cancellationToken);
+
+    public override async Task<DocumentResponse<T>> PatchAsync<T>(string collection, string id, string partitionKey, PatchOperations patch, JsonTypeInfo<T> typeInfo, string? ifMatch = null, DocumentFilter? condition = null, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(partitionKey);
         ArgumentNullException.ThrowIfNull(patch);
+        ArgumentNullException.ThrowIfNull(typeInfo);
         if (patch.Count == 0)
         {
             throw new ArgumentException("A patch needs at least one operation.", nameof(patch));
         }
 
+        RefuseSessionToken(options);
         var request = new PatchRequest
         {
             Collection = collection,
@@ -104,25 +100,19 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             request.Operations.Add(ToProto(operation));
         }
 
-        PatchResponse response;
-        try
-        {
-            response = await _client.PatchAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
-        }
-        catch (RpcException e)
-        {
-            throw ErrorMapper.Map(e, cancellationToken);
-        }
-
-        return Result<T>(collection, response.Document, response.Info);
+        var response = await InvokeAsync(call => _client.PatchAsync(request, call), Retry.Never, options, cancellationToken).ConfigureAwait(false);
+        return Result(collection, response.Document, response.Info, typeInfo);
     }
 
-    public override async IAsyncEnumerable<DocumentResponse<T>> QueryAsync<T>(string collection, string? partitionKey, Filter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override IAsyncEnumerable<DocumentResponse<T>> QueryAsync<T>(string collection, string? partitionKey, DocumentFilter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        QueryAsync(collection, partitionKey, Info<T>(), filter, orderBy, pageSize, options, cancellationToken);
+
+    public override async IAsyncEnumerable<DocumentResponse<T>> QueryAsync<T>(string collection, string? partitionKey, JsonTypeInfo<T> typeInfo, DocumentFilter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, DocStoreCallOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? token = null;
         do
         {
-            var page = await QueryPageAsync<T>(collection, partitionKey, filter, orderBy, pageSize, token, cancellationToken).ConfigureAwait(false);
+            var page = await QueryPageAsync(collection, partitionKey, typeInfo, filter, orderBy, pageSize, token, options, cancellationToken).ConfigureAwait(false);
             foreach (var document in page.Documents)
             {
                 yield return document;
@@ -133,9 +123,13 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         while (token is not null);
     }
 
-    public override async Task<QueryPage<T>> QueryPageAsync<T>(string collection, string? partitionKey, Filter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, string? pageToken = null, CancellationToken cancellationToken = default)
+    public override Task<QueryPage<T>> QueryPageAsync<T>(string collection, string? partitionKey, DocumentFilter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, string? pageToken = null, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        QueryPageAsync(collection, partitionKey, Info<T>(), filter, orderBy, pageSize, pageToken, options, cancellationToken);
+
+    public override async Task<QueryPage<T>> QueryPageAsync<T>(string collection, string? partitionKey, JsonTypeInfo<T> typeInfo, DocumentFilter? filter = null, IReadOnlyList<SortBy>? orderBy = null, int pageSize = 0, string? pageToken = null, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(typeInfo);
         var request = new QueryRequest
         {
             Collection = collection,
@@ -144,7 +138,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             Filter = filter?.ToProto(_options.JsonSerializerOptions),
             PageSize = pageSize,
             PageToken = pageToken ?? string.Empty,
-            SessionToken = (partitionKey is null ? null : _sessions?.Get(collection, partitionKey)) ?? string.Empty,
+            SessionToken = (partitionKey is null ? options?.SessionToken : ReadToken(collection, partitionKey, options)) ?? string.Empty,
             BodyFormat = ResponseFormat,
         };
         foreach (var sort in orderBy ?? [])
@@ -152,32 +146,28 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             request.OrderBy.Add(new OrderBy { Path = sort.Path, Descending = sort.Descending });
         }
 
-        QueryResponse response;
-        try
-        {
-            response = await _client.QueryAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
-        }
-        catch (RpcException e)
-        {
-            throw ErrorMapper.Map(e, cancellationToken);
-        }
-
+        var response = await InvokeAsync(call => _client.QueryAsync(request, call), Retry.Never, options, cancellationToken).ConfigureAwait(false);
         if (partitionKey is not null)
         {
             _sessions?.Observe(collection, partitionKey, response.Info?.SessionToken ?? string.Empty);
         }
 
         return new QueryPage<T>(
-            [.. response.Documents.Select(d => Result<T>(collection, d, response.Info, observe: false))],
+            [.. response.Documents.Select(d => Result(collection, d, response.Info, typeInfo, observe: false))],
             response.NextPageToken.Length == 0 ? null : response.NextPageToken,
             response.Info?.SessionToken ?? string.Empty,
             response.Info?.RequestCharge ?? 0);
     }
 
-    public override async Task<ChangesPage<T>> ReadChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, int maxItems = 0, CancellationToken cancellationToken = default)
+    public override Task<ChangesPage<T>> ReadChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, int maxItems = 0, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReadChangesAsync(collection, partitionKey, start, Info<T>(), maxItems, options, cancellationToken);
+
+    public override async Task<ChangesPage<T>> ReadChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, JsonTypeInfo<T> typeInfo, int maxItems = 0, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        RefuseSessionToken(options);
         var request = new ReadChangesRequest
         {
             Collection = collection,
@@ -188,23 +178,22 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             MaxItems = maxItems,
             BodyFormat = ResponseFormat,
         };
-        ReadChangesResponse response;
-        try
-        {
-            response = await _client.ReadChangesAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
-        }
-        catch (RpcException e)
-        {
-            throw ErrorMapper.Map(e, cancellationToken);
-        }
-
-        return new ChangesPage<T>([.. response.Documents.Select(d => Result<T>(collection, d, response.Info, observe: false))], response.Continuation);
+        var response = await InvokeAsync(call => _client.ReadChangesAsync(request, call), Retry.Never, options, cancellationToken).ConfigureAwait(false);
+        return new ChangesPage<T>(
+            [.. response.Documents.Select(d => Result(collection, d, response.Info, typeInfo, observe: false))],
+            response.Continuation,
+            response.Info?.SessionToken ?? string.Empty,
+            response.Info?.RequestCharge ?? 0);
     }
 
-    public override async IAsyncEnumerable<ChangesPage<T>> WatchChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override IAsyncEnumerable<ChangesPage<T>> WatchChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, CancellationToken cancellationToken = default) =>
+        WatchChangesAsync(collection, partitionKey, start, Info<T>(), cancellationToken);
+
+    public override async IAsyncEnumerable<ChangesPage<T>> WatchChangesAsync<T>(string collection, string? partitionKey, ChangeFeedPosition start, JsonTypeInfo<T> typeInfo, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(typeInfo);
         var position = start;
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
@@ -257,53 +246,68 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
                 received = true;
                 var message = stream.Current;
                 position = ChangeFeedPosition.FromContinuation(message.Continuation);
-                yield return new ChangesPage<T>([.. message.Documents.Select(d => Result<T>(collection, d, info: null, observe: false))], message.Continuation);
+                yield return new ChangesPage<T>([.. message.Documents.Select(d => Result(collection, d, info: null, typeInfo, observe: false))], message.Continuation, string.Empty, 0);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(failures, 6)))), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public override async Task<DocumentResponse<T>> CreateAsync<T>(string collection, T document, CancellationToken cancellationToken = default)
+    public override Task<DocumentResponse<T>> CreateAsync<T>(string collection, T document, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(collection, document, Info<T>(), options, cancellationToken);
+
+    public override async Task<DocumentResponse<T>> CreateAsync<T>(string collection, T document, JsonTypeInfo<T> typeInfo, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        RefuseSessionToken(options);
         var request = new CreateRequest { Collection = collection, BodyFormat = ResponseFormat };
-        (request.DocumentJson, request.Document) = Encode(document);
+        (request.DocumentJson, request.Document) = Encode(document, typeInfo);
 
-        var response = await CallAsync(_client.CreateAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
-        return Result<T>(collection, response.Document, response.Info);
+        var response = await InvokeAsync(call => _client.CreateAsync(request, call), Retry.Never, options, cancellationToken).ConfigureAwait(false);
+        return Result(collection, response.Document, response.Info, typeInfo);
     }
 
-    public override async Task<DocumentResponse<T>> ReplaceAsync<T>(string collection, T document, string? ifMatch = null, CancellationToken cancellationToken = default)
+    public override Task<DocumentResponse<T>> ReplaceAsync<T>(string collection, T document, string? ifMatch = null, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReplaceAsync(collection, document, Info<T>(), ifMatch, options, cancellationToken);
+
+    public override async Task<DocumentResponse<T>> ReplaceAsync<T>(string collection, T document, JsonTypeInfo<T> typeInfo, string? ifMatch = null, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        RefuseSessionToken(options);
         var request = new ReplaceRequest { Collection = collection, IfMatch = ifMatch ?? string.Empty, BodyFormat = ResponseFormat };
-        (request.DocumentJson, request.Document) = Encode(document);
+        (request.DocumentJson, request.Document) = Encode(document, typeInfo);
 
-        var response = await CallAsync(_client.ReplaceAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
-        return Result<T>(collection, response.Document, response.Info);
+        var response = await InvokeAsync(call => _client.ReplaceAsync(request, call), Retry.Unavailable, options, cancellationToken).ConfigureAwait(false);
+        return Result(collection, response.Document, response.Info, typeInfo);
     }
 
-    public override async Task<DeleteResult> DeleteAsync(string collection, string id, string partitionKey, string? ifMatch = null, CancellationToken cancellationToken = default)
+    public override async Task<DeleteResult> DeleteAsync(string collection, string id, string partitionKey, string? ifMatch = null, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(partitionKey);
+        RefuseSessionToken(options);
         var request = new DeleteRequest { Collection = collection, Id = id, PartitionKey = partitionKey, IfMatch = ifMatch ?? string.Empty };
-        var response = await CallAsync(_client.DeleteAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        var response = await InvokeAsync(call => _client.DeleteAsync(request, call), Retry.Never, options, cancellationToken).ConfigureAwait(false);
         var token = response.Info?.SessionToken ?? string.Empty;
         _sessions?.Observe(collection, partitionKey, token);
         return new DeleteResult(token, response.Info?.RequestCharge ?? 0);
     }
 
-    public override async Task<ReadManyResponse<T>> ReadManyAsync<T>(string collection, IEnumerable<(string Id, string PartitionKey)> keys, CancellationToken cancellationToken = default)
+    public override Task<ReadManyResponse<T>> ReadManyAsync<T>(string collection, IEnumerable<(string Id, string PartitionKey)> keys, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReadManyAsync(collection, keys, Info<T>(), options, cancellationToken);
+
+    public override async Task<ReadManyResponse<T>> ReadManyAsync<T>(string collection, IEnumerable<(string Id, string PartitionKey)> keys, JsonTypeInfo<T> typeInfo, DocStoreCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(typeInfo);
         var request = new ReadManyRequest { Collection = collection, BodyFormat = ResponseFormat };
-        string? token = null;
+        var token = options?.SessionToken;
         foreach (var (id, partitionKey) in keys)
         {
             request.Keys.Add(new DocumentKey { Id = id, PartitionKey = partitionKey });
@@ -311,8 +315,8 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
         }
 
         request.SessionToken = token ?? string.Empty;
-        var response = await CallAsync(_client.ReadManyAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
-        var documents = response.Documents.Select(d => Result<T>(collection, d, response.Info)).ToList();
+        var response = await InvokeAsync(call => _client.ReadManyAsync(request, call), Retry.Unavailable, options, cancellationToken).ConfigureAwait(false);
+        var documents = response.Documents.Select(d => Result(collection, d, response.Info, typeInfo)).ToList();
         return new ReadManyResponse<T>(documents, response.Missing.Select(k => (k.Id, k.PartitionKey)).ToList(), response.Info?.SessionToken ?? string.Empty, response.Info?.RequestCharge ?? 0);
     }
 
@@ -324,52 +328,102 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             collection,
             partitionKey,
             ResponseFormat,
+            _options.JsonSerializerOptions,
             ToBatchWrite,
             patch => patch.Operations.Select(ToProto).ToList(),
-            filter => filter.ToProto(_options.JsonSerializerOptions),
             ExecuteBatchAsync);
     }
 
-    private async Task<DocStoreBatchResponse> ExecuteBatchAsync(DocStoreBatch batch, CancellationToken cancellationToken)
+    private async Task<DocStoreBatchResponse> ExecuteBatchAsync(DocStoreBatch batch, DocStoreCallOptions? options, CancellationToken cancellationToken)
     {
+        RefuseSessionToken(options);
         var request = batch.Request.Clone();
-        var response = await CallAsync(_client.ExecuteBatchAsync(request, CallOptions(cancellationToken)), cancellationToken).ConfigureAwait(false);
+        var response = await InvokeAsync(call => _client.ExecuteBatchAsync(request, call), Retry.Never, options, cancellationToken).ConfigureAwait(false);
         var token = response.Info?.SessionToken ?? string.Empty;
         _sessions?.Observe(request.Collection, request.PartitionKey, token);
-        var options = _options.JsonSerializerOptions;
         return new DocStoreBatchResponse(
-            response.Results.Select(r => (Func<Type, object?>)(type => r.Document is null ? null : Body(r.Document, type, options))).ToList(),
-            response.Results.Select(r => r.Document?.Etag).ToList(),
+            [.. response.Results.Select(r => (Func<Func<JsonTypeInfo>, object?>)(typeInfo => r.Document is null ? null : Body(r.Document, typeInfo())))],
+            [.. response.Results.Select(r => r.Document?.Etag)],
             token,
-            response.Info?.RequestCharge ?? 0);
+            response.Info?.RequestCharge ?? 0,
+            _options.JsonSerializerOptions);
     }
 
     /// <summary>A whole document in the client's body format: JSON bytes for <c>document_json</c>, or a Struct for <c>document</c>.</summary>
-    private (Google.Protobuf.ByteString Json, Google.Protobuf.WellKnownTypes.Struct? Struct) Encode<T>(T document) =>
+    private (Google.Protobuf.ByteString Json, Google.Protobuf.WellKnownTypes.Struct? Struct) Encode<T>(T document, JsonTypeInfo<T> typeInfo) =>
         _options.BodyFormat == DocumentBodyFormat.Json
-            ? (StructJson.ToJson(document, _options.JsonSerializerOptions), null)
-            : (Google.Protobuf.ByteString.Empty, StructJson.ToStruct(document, _options.JsonSerializerOptions));
+            ? (StructJson.ToJson(document, typeInfo), null)
+            : (Google.Protobuf.ByteString.Empty, StructJson.ToStruct(document, typeInfo));
 
     /// <summary>A batch's whole-document write of <paramref name="document"/>, in the client's body format.</summary>
-    private BatchWrite ToBatchWrite(object document, Type type) =>
+    private BatchWrite ToBatchWrite(object document, JsonTypeInfo typeInfo) =>
         _options.BodyFormat == DocumentBodyFormat.Json
-            ? new BatchWrite { DocumentJson = StructJson.ToJson(document, type, _options.JsonSerializerOptions) }
-            : new BatchWrite { Document = StructJson.ToStruct(document, type, _options.JsonSerializerOptions) };
+            ? new BatchWrite { DocumentJson = StructJson.ToJson(document, typeInfo) }
+            : new BatchWrite { Document = StructJson.ToStruct(document, typeInfo) };
 
-    /// <summary>A returned document's body as <paramref name="type"/>, from <c>body_json</c> or the Struct <c>body</c>.</summary>
-    private static object? Body(Document document, Type type, System.Text.Json.JsonSerializerOptions options) =>
+    /// <summary>A returned document's body as the type of <paramref name="typeInfo"/>, from <c>body_json</c> or the Struct <c>body</c>.</summary>
+    private static object? Body(Document document, JsonTypeInfo typeInfo) =>
         document.Body is null
-            ? System.Text.Json.JsonSerializer.Deserialize(document.BodyJson.Span, type, options)
-            : StructJson.FromStruct(document.Body, type, options);
+            ? System.Text.Json.JsonSerializer.Deserialize(document.BodyJson.Span, typeInfo)
+            : StructJson.FromStruct(document.Body, typeInfo);
 
-    /// <summary>Awaits a call, turning its failure into the SDK's exception.</summary>
-    private static async Task<TResponse> CallAsync<TResponse>(AsyncUnaryCall<TResponse> call, CancellationToken cancellationToken)
+    /// <summary>
+    /// <typeparamref name="T"/>'s JSON contract from the client's options: reflection where it is allowed, otherwise the
+    /// options' resolver (a source-generated context), which throws a clear <see cref="InvalidOperationException"/> for
+    /// a type it does not know.
+    /// </summary>
+    private JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)_options.JsonSerializerOptions.GetTypeInfo(typeof(T));
+
+    /// <summary>The token a read of a partition sends: the merge of what the client knows and what the call brought.</summary>
+    private string? ReadToken(string collection, string partitionKey, DocStoreCallOptions? options) =>
+        options?.SessionToken is { } carried
+            ? SessionTokenCache.Merge(_sessions?.Get(collection, partitionKey), carried)
+            : _sessions?.Get(collection, partitionKey);
+
+    private static void RefuseSessionToken(DocStoreCallOptions? options)
     {
-        using (call)
+        if (options?.SessionToken is not null)
         {
+            throw new ArgumentException("DocStoreCallOptions.SessionToken applies to reads (Get, ReadMany, Query); this call takes no session token.", nameof(options));
+        }
+    }
+
+    private enum Retry
+    {
+        Never,
+        Unavailable,
+    }
+
+    /// <summary>
+    /// Runs one logical call: the one place that builds its <see cref="Grpc.Core.CallOptions"/> (deadline, cancellation),
+    /// retries it on UNAVAILABLE when the client retries itself (a caller's channel), and maps its failure to the SDK's
+    /// exception. Every attempt shares the call's deadline.
+    /// </summary>
+    private async Task<TResponse> InvokeAsync<TResponse>(Func<CallOptions, AsyncUnaryCall<TResponse>> start, Retry retry, DocStoreCallOptions? options, CancellationToken cancellationToken)
+    {
+        var timeout = options?.Timeout ?? _options.DefaultDeadline;
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), timeout, "DocStoreCallOptions.Timeout must be positive, or Timeout.InfiniteTimeSpan for none.");
+        }
+
+        DateTime? deadline = timeout == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + timeout;
+        var callOptions = new CallOptions(deadline: deadline, cancellationToken: cancellationToken);
+        var attempts = retry == Retry.Unavailable ? _clientAttempts : 1;
+        var backoff = InitialBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var call = start(callOptions);
             try
             {
                 return await call.ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < attempts && !cancellationToken.IsCancellationRequested
+                && (deadline is null || DateTime.UtcNow + backoff < deadline))
+            {
+                // As gRPC's retry policy does: a random delay up to the current back-off, which doubles up to its cap.
+                await Task.Delay(TimeSpan.FromTicks((long)(backoff.Ticks * Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
             catch (RpcException e)
             {
@@ -377,6 +431,12 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
             }
         }
     }
+
+    /// <summary>The retry policy's first back-off, as the registered channel's service config has it.</summary>
+    internal static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The retry policy's largest back-off.</summary>
+    internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
     public override string? GetSessionToken(string collection, string partitionKey)
     {
@@ -399,11 +459,7 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
 
     private BodyFormat ResponseFormat => _options.BodyFormat == DocumentBodyFormat.Json ? BodyFormat.Json : BodyFormat.Struct;
 
-    /// <summary>The one place that builds a call's options: the default deadline and the caller's cancellation.</summary>
-    private CallOptions CallOptions(CancellationToken cancellationToken) =>
-        new(deadline: _options.DefaultDeadline == Timeout.InfiniteTimeSpan ? null : DateTime.UtcNow + _options.DefaultDeadline, cancellationToken: cancellationToken);
-
-    private DocumentResponse<T> Result<T>(string collection, Document document, ResponseInfo? info, bool observe = true)
+    private DocumentResponse<T> Result<T>(string collection, Document document, ResponseInfo? info, JsonTypeInfo<T> typeInfo, bool observe = true)
     {
         var sessionToken = info?.SessionToken ?? string.Empty;
         if (observe)
@@ -413,8 +469,8 @@ internal sealed class GrpcDocStoreClient : DocStoreClient
 
         return new DocumentResponse<T>(
             document.Body is null
-                ? System.Text.Json.JsonSerializer.Deserialize<T>(document.BodyJson.Span, _options.JsonSerializerOptions)!
-                : StructJson.FromStruct<T>(document.Body, _options.JsonSerializerOptions),
+                ? System.Text.Json.JsonSerializer.Deserialize(document.BodyJson.Span, typeInfo)!
+                : StructJson.FromStruct(document.Body, typeInfo),
             document.Id,
             document.PartitionKey,
             document.Etag,

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Google.Protobuf.WellKnownTypes;
 
 namespace DocStore.Client.Internal;
@@ -10,63 +11,88 @@ internal static class StructJson
     /// <summary>Largest magnitude below which a whole double is written as a JSON integer, so it reads back into integer types.</summary>
     private const double MaxExactInteger = 9_007_199_254_740_992d;
 
-    public static Struct ToStruct<T>(T document, JsonSerializerOptions options)
+    /// <summary>
+    /// Gives options without a resolver the reflection-based one, as <see cref="JsonSerializer"/>'s own methods do on first
+    /// use, where reflection is allowed; under native AOT or trimming with reflection off
+    /// (<c>JsonSerializerIsReflectionEnabledByDefault=false</c>) the branch is removed, and the options' resolver (a
+    /// source-generated context) must know each type: otherwise the call throws <see cref="NotSupportedException"/>
+    /// naming the type.
+    /// </summary>
+    public static JsonSerializerOptions Prepare(JsonSerializerOptions options)
     {
-        using var json = JsonSerializer.SerializeToDocument(document, options);
+        if (!options.IsReadOnly && options.TypeInfoResolver is null && JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            // The shared reflection resolver, whose metadata cache every such options instance reuses; a resolver of
+            // our own would build each type's metadata again per client.
+            options.TypeInfoResolver = ReflectionResolver();
+        }
+
+        return options;
+    }
+
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only reached when JsonSerializer.IsReflectionEnabledByDefault, a feature switch that trimming and native AOT turn off.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only reached when JsonSerializer.IsReflectionEnabledByDefault, a feature switch that native AOT turns off.")]
+    private static IJsonTypeInfoResolver? ReflectionResolver() => JsonSerializerOptions.Default.TypeInfoResolver;
+
+    /// <summary>The document as a Struct, for <c>document</c>.</summary>
+    public static Struct ToStruct(object? document, JsonTypeInfo typeInfo)
+    {
+        using var json = JsonSerializer.SerializeToDocument(document, typeInfo);
         if (json.RootElement.ValueKind != JsonValueKind.Object)
         {
-            throw new ArgumentException($"A document must serialize to a JSON object, but {typeof(T)} serialized to {json.RootElement.ValueKind}.", nameof(document));
+            throw new ArgumentException($"A document must serialize to a JSON object, but {typeInfo.Type} serialized to {json.RootElement.ValueKind}.", nameof(document));
         }
 
         return ToStruct(json.RootElement);
     }
 
-    public static Struct ToStruct(object document, System.Type type, JsonSerializerOptions options)
-    {
-        using var json = JsonSerializer.SerializeToDocument(document, type, options);
-        if (json.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            throw new ArgumentException($"A document must serialize to a JSON object, but {type} serialized to {json.RootElement.ValueKind}.", nameof(document));
-        }
+    /// <summary>A Struct body read back as the type of <paramref name="typeInfo"/>.</summary>
+    public static object? FromStruct(Struct? document, JsonTypeInfo typeInfo) => JsonSerializer.Deserialize(ToJsonBytes(document), typeInfo);
 
-        return ToStruct(json.RootElement);
-    }
-
-    public static object? FromStruct(Struct? document, System.Type type, JsonSerializerOptions options)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            Write(writer, document ?? new Struct());
-        }
-
-        return JsonSerializer.Deserialize(buffer.WrittenSpan, type, options);
-    }
+    /// <summary>A Struct body read back as <typeparamref name="T"/>.</summary>
+    public static T FromStruct<T>(Struct? document, JsonTypeInfo<T> typeInfo) => JsonSerializer.Deserialize(ToJsonBytes(document), typeInfo)!;
 
     /// <summary>The document as UTF-8 JSON, for <c>document_json</c>: serialized once, sent as it is.</summary>
-    public static Google.Protobuf.ByteString ToJson<T>(T document, JsonSerializerOptions options) =>
-        ToJson(document, typeof(T), options);
-
-    /// <summary>The document of type <paramref name="type"/> as UTF-8 JSON, for <c>document_json</c>.</summary>
-    public static Google.Protobuf.ByteString ToJson(object? document, System.Type type, JsonSerializerOptions options)
+    public static Google.Protobuf.ByteString ToJson(object? document, JsonTypeInfo typeInfo)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(document, type, options);
+        var json = JsonSerializer.SerializeToUtf8Bytes(document, typeInfo);
         if (json.Length == 0 || json[0] != (byte)'{')
         {
             using var parsed = JsonDocument.Parse(json);
-            throw new ArgumentException($"A document must serialize to a JSON object, but {type} serialized to {parsed.RootElement.ValueKind}.", nameof(document));
+            throw new ArgumentException($"A document must serialize to a JSON object, but {typeInfo.Type} serialized to {parsed.RootElement.ValueKind}.", nameof(document));
         }
 
         return Google.Protobuf.UnsafeByteOperations.UnsafeWrap(json);
     }
 
+    /// <summary>
+    /// A patch or filter value as a protobuf Value. Strings, booleans and numbers are converted directly; other types
+    /// go through the options' type information (a source-generated context answers for them under native AOT).
+    /// </summary>
     public static Value ToValue(object? value, System.Type type, JsonSerializerOptions options)
     {
-        using var json = JsonSerializer.SerializeToDocument(value, type, options);
-        return ToValue(json.RootElement);
+        switch (value)
+        {
+            case null:
+                return Value.ForNull();
+            case string text:
+                return Value.ForString(text);
+            case bool flag:
+                return Value.ForBool(flag);
+            case double or float or decimal or int or long or short or byte or sbyte or uint or ulong or ushort:
+                var number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+                return double.IsFinite(number)
+                    ? Value.ForNumber(number)
+                    : throw new ArgumentException($"JSON has no {number}; a value must be a finite number.", nameof(value));
+            default:
+                using (var json = JsonSerializer.SerializeToDocument(value, options.GetTypeInfo(type)))
+                {
+                    return ToValue(json.RootElement);
+                }
+        }
     }
 
-    public static T FromStruct<T>(Struct? document, JsonSerializerOptions options)
+    private static ReadOnlySpan<byte> ToJsonBytes(Struct? document)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -74,7 +100,7 @@ internal static class StructJson
             Write(writer, document ?? new Struct());
         }
 
-        return JsonSerializer.Deserialize<T>(buffer.WrittenSpan, options)!;
+        return buffer.WrittenSpan;
     }
 
     private static Struct ToStruct(JsonElement element)

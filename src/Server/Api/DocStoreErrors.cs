@@ -76,6 +76,13 @@ internal static class DocStoreErrors
     private static RpcException For(StoreResult result, CollectionDefinition collection, DocumentKey key, (int Index, BatchStepKind Kind)? batchOperation)
     {
         var where = new Dictionary<string, string> { ["collection"] = collection.Name, ["id"] = key.Id };
+
+        // The store's id of the failed request (Cosmos DB's activity id), so that a support case can name it.
+        if (result.ActivityId is { } activityId)
+        {
+            where["activity_id"] = activityId;
+        }
+
         var prefix = "";
         var tooLargeField = "operations";
         if (batchOperation is { } operation)

@@ -6,8 +6,9 @@ namespace DocStore.Server.Storage;
 /// </summary>
 internal sealed class StorePage : IStoreOutcome
 {
-    private StorePage(StoreStatus status, IReadOnlyList<StoredItem> items, string? continuation, string? sessionToken, double requestCharge, string? message, TimeSpan? retryAfter)
+    private StorePage(StoreStatus status, IReadOnlyList<StoredItem> items, string? continuation, string? sessionToken, double requestCharge, string? message, TimeSpan? retryAfter, string? activityId = null)
     {
+        ActivityId = activityId;
         Status = status;
         Items = items;
         Continuation = continuation;
@@ -40,14 +41,20 @@ internal sealed class StorePage : IStoreOutcome
     /// <summary>When the store asked to be retried later (throttling).</summary>
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>The store's id of the failed request (Cosmos DB's activity id), when it gave one.</summary>
+    public string? ActivityId { get; }
+
     public static StorePage Success(IReadOnlyList<StoredItem> items, string? continuation, string? sessionToken, double requestCharge) =>
         new(StoreStatus.Ok, items, continuation, sessionToken, requestCharge, null, null);
 
-    public static StorePage Failure(StoreStatus status, string? message = null, TimeSpan? retryAfter = null) =>
+    public static StorePage Failure(StoreStatus status, string? message = null, TimeSpan? retryAfter = null, string? activityId = null) =>
         status == StoreStatus.Ok
             ? throw new ArgumentOutOfRangeException(nameof(status), "A failure needs a failing status.")
-            : new(status, [], null, null, 0, message, retryAfter);
+            : new(status, [], null, null, 0, message, retryAfter, activityId);
+
+    /// <summary>A store result's failure as a page's.</summary>
+    public static StorePage Failure(StoreResult failure) => Failure(failure.Status, failure.Message, failure.RetryAfter, failure.ActivityId);
 
     /// <summary>The failure as a <see cref="StoreResult"/>, for the shared error mapping.</summary>
-    public StoreResult AsResult() => StoreResult.Failure(Status, Message, RetryAfter);
+    public StoreResult AsResult() => StoreResult.Failure(Status, Message, RetryAfter).WithActivityId(ActivityId);
 }

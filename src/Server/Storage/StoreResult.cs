@@ -10,8 +10,9 @@ internal sealed class StoreResult : IStoreOutcome
     private readonly string? _failureSessionToken;
     private readonly double _deleteCharge;
 
-    private StoreResult(StoreStatus status, string? message, TimeSpan? retryAfter, string? sessionToken = null, double deleteCharge = 0)
+    private StoreResult(StoreStatus status, string? message, TimeSpan? retryAfter, string? sessionToken = null, double deleteCharge = 0, string? activityId = null)
     {
+        ActivityId = activityId;
         _deleteCharge = deleteCharge;
         Status = status;
         Message = message;
@@ -36,6 +37,9 @@ internal sealed class StoreResult : IStoreOutcome
     /// <summary>When the store asked to be retried later (throttling).</summary>
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>The store's id of the failed request (Cosmos DB's activity id), for a support case; null when it gave none.</summary>
+    public string? ActivityId { get; }
+
     /// <summary>
     /// The session token the store returned, when it returned one: a document's, or a failed read's
     /// (a NOT_FOUND still tells which state the replica had reached).
@@ -55,6 +59,12 @@ internal sealed class StoreResult : IStoreOutcome
         status == StoreStatus.Ok
             ? throw new ArgumentOutOfRangeException(nameof(status), "A failure needs a failing status.")
             : new StoreResult(status, message, retryAfter, sessionToken);
+
+    /// <summary>This failure with the store's id of the request that failed.</summary>
+    public StoreResult WithActivityId(string? activityId) =>
+        Status == StoreStatus.Ok || string.IsNullOrEmpty(activityId)
+            ? this
+            : new StoreResult(Status, Message, RetryAfter, _failureSessionToken, activityId: activityId);
 
     public static StoreResult NotFound { get; } = new(StoreStatus.NotFound, null, null);
 

@@ -10,8 +10,8 @@ namespace DocStore.Server.Tests.Cosmos;
 
 /// <summary>
 /// What the Cosmos store sends for the change feed, a query and a conditional patch, checked on the
-/// wire through <see cref="FaultInjectingHandler"/>, with Cosmos DB's answers where the peer has none
-/// (it has no change feed: see <see cref="PeerQuirk.NoChangeFeed"/>).
+/// wire through <see cref="FaultInjectingHandler"/>, with Cosmos DB's answers written out where a case needs
+/// one the peer's model does not give (several ranges, exact charges).
 /// </summary>
 [Collection(CosmosPeerGroup.Name)]
 public sealed class CosmosChangeFeedFaultTests : IDisposable

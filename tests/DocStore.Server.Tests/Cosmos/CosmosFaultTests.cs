@@ -5,6 +5,9 @@ using DocStore.Server.Tests.Infrastructure;
 using DocStore.V1;
 using Google.Rpc;
 using Grpc.Core;
+using Microsoft.Azure.Cosmos;
+using PatchOperation = DocStore.V1.PatchOperation;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DocStore.Server.Tests.Cosmos;
 
@@ -55,26 +58,37 @@ public sealed class CosmosFaultTests : IDisposable
     [Fact]
     public async Task A_Get_passes_the_callers_session_token_to_Cosmos()
     {
-        var id = await SeedAsync();
+        // A pod of its own: the token it is given is far beyond the peer's, and joins the pod's session. Its
+        // read is answered here, so the peer never refuses it.
+        using var faults = new FaultInjectingHandler();
+        using var pod = InProcessServer.WithSettings(_peer.Peer.ServerSettings(_peer.Database + "-token"), services => services.PostConfigure<CosmosClientOptions>(options =>
+        {
+            options.ServerCertificateCustomValidationCallback = null;
+            options.HttpClientFactory = () => new HttpClient(faults, disposeHandler: false);
+        }));
+        faults.Fault = request => request.Method == HttpMethod.Get ? FaultInjectingHandler.Error(HttpStatusCode.NotFound, "absent") : null;
+        await RpcAssert.FailsAsync(StatusCode.NotFound, "DOCUMENT_NOT_FOUND", () =>
+            pod.Client.GetAsync(new GetRequest { Collection = "items", Id = NewId(), PartitionKey = "p", SessionToken = "0:-1#100012" }).ResponseAsync);
 
-        await GetAsync(id, sessionToken: "0:-1#12");
-
-        var read = Assert.Single(_faults.Requests, r => r.Method == HttpMethod.Get);
+        var read = Assert.Single(faults.Requests, r => r.Method == HttpMethod.Get);
         Assert.True(read.Headers.TryGetValue("x-ms-session-token", out var sent), "The read carried no x-ms-session-token header.");
-        Assert.Contains("0:-1#12", sent, StringComparison.Ordinal);
+        Assert.Contains("0:-1#100012", sent, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Writes_return_the_session_token_Cosmos_sent()
     {
-        _faults.Amend = (request, response) => response.Headers.TryAddWithoutValidation("x-ms-session-token", request.Method == HttpMethod.Post ? "0:-1#77" : "0:-1#78");
+        // The peer's own tokens, as its answers carried them.
+        var sent = new System.Collections.Concurrent.ConcurrentDictionary<HttpMethod, string>();
+        _faults.Amend = (request, response) => sent[request.Method] = string.Join(",", response.Headers.GetValues("x-ms-session-token"));
         var id = NewId();
 
         var upserted = await _client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct($$"""{"id":"{{id}}","pk":"p","n":1}""") });
         var patched = await PatchAsync(id);
 
-        Assert.Equal("0:-1#77", upserted.Info.SessionToken);
-        Assert.Equal("0:-1#78", patched.Info.SessionToken);
+        Assert.Equal(sent[HttpMethod.Post], upserted.Info.SessionToken);
+        Assert.Equal(sent[HttpMethod.Patch], patched.Info.SessionToken);
+        Assert.NotEqual(upserted.Info.SessionToken, patched.Info.SessionToken);
     }
 
     [Fact]
@@ -231,11 +245,12 @@ public sealed class CosmosFaultTests : IDisposable
     public async Task A_delete_returns_the_session_token_Cosmos_sent()
     {
         var id = await SeedAsync();
-        _faults.Amend = (request, response) => response.Headers.TryAddWithoutValidation("x-ms-session-token", "0:-1#91");
+        string? sent = null;
+        _faults.Amend = (request, response) => sent = string.Join(",", response.Headers.GetValues("x-ms-session-token"));
 
         var deleted = await _client.DeleteAsync(new DeleteRequest { Collection = "items", Id = id, PartitionKey = "p" });
 
-        Assert.Equal("0:-1#91", deleted.Info.SessionToken);
+        Assert.Equal(sent, deleted.Info.SessionToken);
         Assert.Single(_faults.Requests, r => r.Method == HttpMethod.Delete && r.Path.EndsWith("/docs/" + id, StringComparison.Ordinal));
     }
 

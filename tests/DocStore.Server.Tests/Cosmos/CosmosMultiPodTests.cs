@@ -7,9 +7,9 @@ using PatchOperation = DocStore.V1.PatchOperation;
 namespace DocStore.Server.Tests.Cosmos;
 
 /// <summary>
-/// Several DocStore pods on the Cosmos DB store, one peer and one real redis-server. The peer has a
-/// single replica and sends no session tokens, so these check the functional behaviour, not staleness:
-/// every pod serves every document, and a token a write returns reaches another pod's reads through Redis.
+/// Several DocStore pods on the Cosmos DB store, one peer and one real redis-server: every pod serves every
+/// document, and the token a write returns reaches another pod's reads through Redis. Staleness itself is
+/// shown by the peer's lag model in eng/consistency-demo.sh (DEMO_STORE=Cosmos) and CosmosLagTests.
 /// </summary>
 [Collection(CosmosPeerGroup.Name)]
 public sealed class CosmosMultiPodTests(CosmosPeerFixture peer)
@@ -65,10 +65,9 @@ public sealed class CosmosMultiPodTests(CosmosPeerFixture peer)
         using var podA = Pod(database, redis, faultsA);
         using var podB = Pod(database, redis, faultsB);
 
-        // Cosmos DB returns a session token with every write; the peer does not, so pod A's transport adds one.
-        faultsA.Amend = (request, response) => response.Headers.TryAddWithoutValidation("x-ms-session-token", "0:-1#4242");
+        // The peer's own token for the write (its database is this test's, so pod B has no session in it yet).
         var written = await podA.Client.UpsertAsync(new UpsertRequest { Collection = "items", Document = Json.Struct("""{"id":"cart","pk":"bob","total":1}""") });
-        Assert.Equal("0:-1#4242", written.Info.SessionToken);
+        Assert.Matches(@"^0:-1#\d+$", written.Info.SessionToken);
 
         faultsB.Requests.Clear();
         var read = await podB.Client.GetAsync(new GetRequest { Collection = "items", Id = "cart", PartitionKey = "bob" });
@@ -76,7 +75,7 @@ public sealed class CosmosMultiPodTests(CosmosPeerFixture peer)
         Assert.Equal(written.Document.Etag, read.Document.Etag);
         var sent = Assert.Single(faultsB.Requests, r => r.Method == HttpMethod.Get);
         Assert.True(sent.Headers.TryGetValue("x-ms-session-token", out var token), "Pod B read without a session token; the write's token did not reach it.");
-        Assert.Contains("0:-1#4242", token, StringComparison.Ordinal);
+        Assert.Contains(written.Info.SessionToken, token, StringComparison.Ordinal);
     }
 
     private InProcessServer Pod(string database, RedisServer redis, FaultInjectingHandler faults)

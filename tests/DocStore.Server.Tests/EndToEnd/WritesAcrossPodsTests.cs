@@ -19,6 +19,7 @@ public sealed class WritesAcrossPodsTests : IAsyncLifetime
     private readonly List<ServerProcess> _pods = [];
     private readonly List<IDisposable> _channels = [];
     private RedisServer _redis = null!;
+    private CosmosPeer? _peer;
 
     public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
 
@@ -35,15 +36,22 @@ public sealed class WritesAcrossPodsTests : IAsyncLifetime
         }
 
         await _redis.DisposeAsync();
+        if (_peer is not null)
+        {
+            await _peer.DisposeAsync();
+        }
     }
 
+    /// <remarks>On the Cosmos DB store, the two processes talk through the real SDK to the patched peer, whose replicas lag by <see cref="Lag"/>.</remarks>
     [Theory]
-    [InlineData("Redis")]
-    [InlineData("Off")]
-    public async Task A_delete_through_one_pod_is_seen_by_the_other_with_sharing_and_may_be_stale_without(string sharing)
+    [InlineData("Redis", "Embedded")]
+    [InlineData("Off", "Embedded")]
+    [InlineData("Redis", "Cosmos")]
+    [InlineData("Off", "Cosmos")]
+    public async Task A_delete_through_one_pod_is_seen_by_the_other_with_sharing_and_may_be_stale_without(string sharing, string store)
     {
         const int Documents = 10;
-        var (a, b) = await StartPodsAsync(sharing, Lag);
+        var (a, b) = await StartPodsAsync(sharing, Lag, store);
         var partitionKey = "del-" + Guid.NewGuid().ToString("N");
         for (var i = 0; i < Documents; i++)
         {
@@ -245,10 +253,20 @@ public sealed class WritesAcrossPodsTests : IAsyncLifetime
         },
     };
 
-    private async Task<(DocStoreService.DocStoreServiceClient A, DocStoreService.DocStoreServiceClient B)> StartPodsAsync(string sharing, TimeSpan lag)
+    private async Task<(DocStoreService.DocStoreServiceClient A, DocStoreService.DocStoreServiceClient B)> StartPodsAsync(string sharing, TimeSpan lag, string store = "Embedded")
     {
         var database = TestPaths.NewDatabasePath();
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>();
+        if (store == "Cosmos")
+        {
+            _peer = await CosmosPeer.StartAsync(lag);
+            foreach (var (key, value) in _peer.ServerSettings("pods-" + Guid.NewGuid().ToString("N")[..8]))
+            {
+                environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+            }
+        }
+
+        foreach (var (key, value) in new Dictionary<string, string>
         {
             ["DocStore__Embedded__ReplicaLag"] = lag.ToString(),
             ["DocStore__Redis__Configuration"] = _redis.Configuration,
@@ -256,7 +274,11 @@ public sealed class WritesAcrossPodsTests : IAsyncLifetime
 
             // About correctness: a loaded machine must not turn a slow Redis into a stale read.
             ["DocStore__SessionTokens__RedisTimeout"] = "00:00:02",
-        };
+        })
+        {
+            environment[key] = value;
+        }
+
         var pods = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => TestServers.StartAsync(database, environment)));
         _pods.AddRange(pods);
         var channels = pods.Select(p => p.CreateChannel()).ToArray();

@@ -36,14 +36,27 @@ public sealed class CosmosPeer : IAsyncDisposable
         ["DocStore:Cosmos:AcceptAnyServerCertificate"] = "true",
     };
 
-    public static async Task<CosmosPeer> StartAsync()
+    /// <summary>
+    /// Starts the peer, patched by <c>npm ci</c> with DocStore's replication model (tests/README.md). With
+    /// <paramref name="lag"/>, a read without a sufficient session token sees each collection as it was that long ago.
+    /// Also turns on the SDK's native query planner in this process, as every server the tests start has it.
+    /// </summary>
+    public static async Task<CosmosPeer> StartAsync(TimeSpan? lag = null)
     {
+        UseNativeQueryPlanner();
         var cli = Path.Combine(TestPaths.RepositoryRoot, "node_modules", "@vercel", "cosmosdb-server", "lib", "cli.js");
         Assert.True(File.Exists(cli), $"The Cosmos DB peer is not installed at {cli}; run 'npm ci' (eng/test.sh does).");
+        Assert.True(
+            File.Exists(Path.Combine(Path.GetDirectoryName(cli)!, "replication.js")),
+            "The Cosmos DB peer is not patched; run 'npm ci' (its postinstall applies patches/ with patch-package).");
         var port = FreePort.Next();
         var start = new ProcessStartInfo("node")
         {
-            ArgumentList = { cli, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1" },
+            ArgumentList =
+            {
+                cli, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1",
+                "--lag", ((long)(lag ?? TimeSpan.Zero).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -74,6 +87,14 @@ public sealed class CosmosPeer : IAsyncDisposable
 
         return peer;
     }
+
+    /// <summary>
+    /// The SDK's own query planner (<c>libQueryPlanInterop.so</c>) instead of a gateway round trip per plan, for the
+    /// SDK clients in this process (the in-process servers and the tests' own); server processes get it from
+    /// <see cref="ServerProcess"/>. docs/cosmos.md says why production uses it too.
+    /// </summary>
+    public static void UseNativeQueryPlanner() =>
+        Environment.SetEnvironmentVariable(ServerProcess.NativeQueryPlannerVariable, "true");
 
     public async ValueTask DisposeAsync()
     {

@@ -4,8 +4,8 @@ using Google.Protobuf.WellKnownTypes;
 
 namespace DocStore.Server.Tests.Query;
 
-/// <summary>ReadChanges through the real gRPC stack, on the embedded store (the Cosmos peer has no change feed).</summary>
-public sealed class ChangeFeedTests(InProcessServer server) : IClassFixture<InProcessServer>
+/// <summary>ReadChanges through the real gRPC stack, on each store (the Cosmos DB store against the patched peer's change feed).</summary>
+public abstract class ChangeFeedTests(IContractServer server)
 {
     private readonly DocStoreService.DocStoreServiceClient _client = server.Client;
     private readonly string _partition = "cf-" + Guid.NewGuid().ToString("N");
@@ -90,13 +90,16 @@ public sealed class ChangeFeedTests(InProcessServer server) : IClassFixture<InPr
         Assert.Equal(["new"], (await ReadAsync(now.Continuation)).Documents.Select(d => d.Id));
     }
 
+    /// <summary>How far apart in time two writes must be for a start time between them to tell them apart.</summary>
+    protected virtual TimeSpan StartTimeResolution => TimeSpan.FromMilliseconds(50);
+
     [Fact]
     public async Task A_start_time_reads_the_changes_committed_after_it()
     {
         await UpsertAsync("before", 1);
-        await Task.Delay(50);
+        await Task.Delay(StartTimeResolution);
         var after = DateTimeOffset.UtcNow;
-        await Task.Delay(50);
+        await Task.Delay(StartTimeResolution);
         await UpsertAsync("after", 1);
 
         var changes = await ReadAsync(startTime: Timestamp.FromDateTimeOffset(after));
@@ -146,13 +149,22 @@ public sealed class ChangeFeedTests(InProcessServer server) : IClassFixture<InPr
         await RpcAssert.InvalidAsync(() => ReadAsync("c1.garbage!"), "continuation");
     }
 
+    /// <summary>Reads this test's partition with a continuation that <paramref name="other"/> issued, expecting it refused.</summary>
+    protected async Task<Google.Rpc.BadRequest> ForeignContinuationIsRefusedAsync(IContractServer other)
+    {
+        var foreign = (await other.Client.ReadChangesAsync(new ReadChangesRequest { Collection = "items", PartitionKey = _partition })).Continuation;
+        return await RpcAssert.InvalidAsync(() => ReadAsync(foreign), "continuation");
+    }
+}
+
+/// <summary>The change feed cases on the embedded store.</summary>
+public sealed class EmbeddedChangeFeedTests(InProcessServer server) : ChangeFeedTests(server), IClassFixture<InProcessServer>
+{
     [Fact]
     public async Task A_continuation_from_another_store_file_is_refused()
     {
         using var other = new InProcessServer();
-        var foreign = (await other.Client.ReadChangesAsync(new ReadChangesRequest { Collection = "items", PartitionKey = _partition })).Continuation;
-
-        var status = await RpcAssert.InvalidAsync(() => ReadAsync(foreign), "continuation");
+        var status = await ForeignContinuationIsRefusedAsync(other);
         Assert.Contains("another store file", status.FieldViolations[0].Description, StringComparison.Ordinal);
     }
 }

@@ -34,11 +34,11 @@ public abstract class QueryTests(IContractServer server)
     private Task<UpsertResponse> UpsertAsync(string json, string collection = "items") =>
         _client.UpsertAsync(new UpsertRequest { Collection = collection, Document = Json.Struct(json) }).ResponseAsync;
 
-    private QueryRequest Request(Filter? filter = null, int pageSize = 0, params OrderBy[] orderBy) =>
+    protected QueryRequest Request(Filter? filter = null, int pageSize = 0, params OrderBy[] orderBy) =>
         new() { Collection = "items", PartitionKey = _partition, Filter = filter, PageSize = pageSize, OrderBy = { orderBy } };
 
     /// <summary>Follows every page and returns the ids in the order received.</summary>
-    private async Task<List<string>> AllIdsAsync(QueryRequest request)
+    protected async Task<List<string>> AllIdsAsync(QueryRequest request)
     {
         var ids = new List<string>();
         while (true)

@@ -53,7 +53,7 @@ public sealed class ClientCredentialTests
             o.Credential = new IssuerCredential(null, "app", []);
             o.Scopes.Add("api://docstore/.default");
         });
-        var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<DocStoreClient>());
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<DocStoreClient>());
         Assert.Contains("AllowInsecureCredentials", e.Message, StringComparison.Ordinal);
     }
 

@@ -16,6 +16,9 @@ internal sealed partial class CosmosContainers(CosmosClient client, IOptions<Doc
     private readonly CosmosStoreOptions _options = options.Value.Cosmos;
     private FrozenDictionary<string, Bound>? _bound;
 
+    /// <summary>Calls slower than this log their diagnostics at Warning (<c>DocStore:Cosmos:DiagnosticsThreshold</c>).</summary>
+    public TimeSpan DiagnosticsThreshold => _options.DiagnosticsThreshold;
+
     /// <summary>The database, for reachability checks.</summary>
     public Database Database => client.GetDatabase(_options.Database);
 

@@ -82,7 +82,7 @@ internal sealed partial class CosmosDocumentStore
         catch (CosmosException e)
         {
             var failure = await CosmosResponses.FromExceptionAsync(e, operation, collection, logger);
-            return StorePage.Failure(failure.Status, failure.Message, failure.RetryAfter);
+            return StorePage.Failure(failure);
         }
         catch (ArgumentException e) when (continued)
         {
@@ -98,6 +98,7 @@ internal sealed partial class CosmosDocumentStore
 
         using (response)
         {
+            CosmosDiagnosticsLog.Record(logger, containers.DiagnosticsThreshold, operation, collection.Container, response.StatusCode, response.Diagnostics);
             var session = response.Headers.Session ?? "";
             var charge = response.Headers.RequestCharge;
             if (operation == CosmosOperation.ChangeFeed && response.StatusCode == System.Net.HttpStatusCode.NotModified)
@@ -108,7 +109,7 @@ internal sealed partial class CosmosDocumentStore
             if (!response.IsSuccessStatusCode)
             {
                 var failure = await CosmosResponses.ToResultAsync(response, operation, collection, logger, cancellationToken);
-                return StorePage.Failure(failure.Status, failure.Message, failure.RetryAfter);
+                return StorePage.Failure(failure);
             }
 
             using var copy = new MemoryStream();

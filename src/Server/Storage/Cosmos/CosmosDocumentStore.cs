@@ -330,6 +330,7 @@ internal sealed partial class CosmosDocumentStore(CosmosContainers containers, I
 
         using (response)
         {
+            CosmosDiagnosticsLog.Record(logger, containers.DiagnosticsThreshold, operation, collection.Container, response.StatusCode, response.Diagnostics);
             return await CosmosResponses.ToResultAsync(response, operation, collection, logger, cancellationToken);
         }
     }

@@ -39,7 +39,10 @@ internal static partial class CosmosResponses
     public static Task<StoreResult> FromExceptionAsync(CosmosException exception, CosmosOperation operation, CollectionDefinition collection, ILogger logger) =>
         FailureAsync(exception.StatusCode, exception.SubStatusCode, exception.Headers, () => Task.FromResult(CleanMessage(exception.ResponseBody ?? exception.Message)), operation, collection, logger);
 
-    public static async Task<StoreResult> FailureAsync(HttpStatusCode statusCode, int subStatus, Headers headers, Func<Task<string>> message, CosmosOperation operation, CollectionDefinition collection, ILogger logger)
+    public static async Task<StoreResult> FailureAsync(HttpStatusCode statusCode, int subStatus, Headers headers, Func<Task<string>> message, CosmosOperation operation, CollectionDefinition collection, ILogger logger) =>
+        (await MapFailureAsync(statusCode, subStatus, headers, message, operation, collection, logger)).WithActivityId(headers?.ActivityId);
+
+    private static async Task<StoreResult> MapFailureAsync(HttpStatusCode statusCode, int subStatus, Headers headers, Func<Task<string>> message, CosmosOperation operation, CollectionDefinition collection, ILogger logger)
     {
         var status = (int)statusCode;
         switch (statusCode)

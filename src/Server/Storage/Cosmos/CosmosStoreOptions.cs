@@ -37,6 +37,12 @@ public sealed class CosmosStoreOptions
     public bool CreateIfNotExists { get; set; }
 
     /// <summary>
+    /// Cosmos DB calls slower than this log the SDK's diagnostics at Warning (faster ones at Debug)
+    /// (<c>DocStore:Cosmos:DiagnosticsThreshold</c>). Defaults to 1 second.
+    /// </summary>
+    public TimeSpan DiagnosticsThreshold { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Accept any TLS certificate from the endpoint (<c>DocStore:Cosmos:AcceptAnyServerCertificate</c>);
     /// for local emulators only, and refused unless the endpoint is a loopback address.
     /// </summary>

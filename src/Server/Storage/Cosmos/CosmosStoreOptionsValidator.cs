@@ -62,6 +62,11 @@ internal sealed class CosmosStoreOptionsValidator : IValidateOptions<DocStoreOpt
             }
         }
 
+        if (options.DiagnosticsThreshold <= TimeSpan.Zero || options.DiagnosticsThreshold > TimeSpan.FromHours(1))
+        {
+            problems.Add($"DocStore:Cosmos:DiagnosticsThreshold must be more than 0 and at most 01:00:00, not '{options.DiagnosticsThreshold}'.");
+        }
+
         if (!string.IsNullOrEmpty(options.Key) && !IsBase64(options.Key))
         {
             // The value itself is a secret: never quote it.

@@ -8,73 +8,73 @@ namespace DocStore.Client;
 
 /// <summary>
 /// A condition on documents, for queries and conditional patches:
-/// <c>Filter.Equal("/status", "open") &amp; Filter.GreaterThan("/total", 10)</c>. Paths are JSON Pointers;
+/// <c>DocumentFilter.Equal("/status", "open") &amp; DocumentFilter.GreaterThan("/total", 10)</c>. Paths are JSON Pointers;
 /// values are serialized with the client's JSON options when the call is sent. DocStore evaluates it
 /// with Cosmos DB's three-valued logic: a comparison with a missing property matches nothing, not even
 /// when negated.
 /// </summary>
-public sealed class Filter
+public sealed class DocumentFilter
 {
     private readonly Func<JsonSerializerOptions, ProtoFilter> _build;
 
-    private Filter(Func<JsonSerializerOptions, ProtoFilter> build) => _build = build;
+    private DocumentFilter(Func<JsonSerializerOptions, ProtoFilter> build) => _build = build;
 
     /// <summary>The property equals <paramref name="value"/> (numbers as doubles; other types never equal).</summary>
     /// <typeparam name="TValue">The value's type: a string, number, boolean or null.</typeparam>
     /// <param name="path">A JSON Pointer such as <c>/status</c>.</param>
     /// <param name="value">The value.</param>
-    public static Filter Equal<TValue>(string path, TValue value) => Field(path, ProtoOperator.Equal, value, typeof(TValue));
+    public static DocumentFilter Equal<TValue>(string path, TValue value) => Field(path, ProtoOperator.Equal, value, typeof(TValue));
 
     /// <summary>The property is defined and does not equal <paramref name="value"/>.</summary>
     /// <typeparam name="TValue">The value's type.</typeparam>
     /// <param name="path">A JSON Pointer.</param>
     /// <param name="value">The value.</param>
-    public static Filter NotEqual<TValue>(string path, TValue value) => Field(path, ProtoOperator.NotEqual, value, typeof(TValue));
+    public static DocumentFilter NotEqual<TValue>(string path, TValue value) => Field(path, ProtoOperator.NotEqual, value, typeof(TValue));
 
     /// <summary>The property is less than <paramref name="value"/> (same type only).</summary>
     /// <typeparam name="TValue">A number, string or boolean type.</typeparam>
     /// <param name="path">A JSON Pointer.</param>
     /// <param name="value">The bound.</param>
-    public static Filter LessThan<TValue>(string path, TValue value) => Field(path, ProtoOperator.LessThan, value, typeof(TValue));
+    public static DocumentFilter LessThan<TValue>(string path, TValue value) => Field(path, ProtoOperator.LessThan, value, typeof(TValue));
 
     /// <summary>The property is at most <paramref name="value"/> (same type only).</summary>
     /// <typeparam name="TValue">A number, string or boolean type.</typeparam>
     /// <param name="path">A JSON Pointer.</param>
     /// <param name="value">The bound.</param>
-    public static Filter LessThanOrEqual<TValue>(string path, TValue value) => Field(path, ProtoOperator.LessThanOrEqual, value, typeof(TValue));
+    public static DocumentFilter LessThanOrEqual<TValue>(string path, TValue value) => Field(path, ProtoOperator.LessThanOrEqual, value, typeof(TValue));
 
     /// <summary>The property is greater than <paramref name="value"/> (same type only).</summary>
     /// <typeparam name="TValue">A number, string or boolean type.</typeparam>
     /// <param name="path">A JSON Pointer.</param>
     /// <param name="value">The bound.</param>
-    public static Filter GreaterThan<TValue>(string path, TValue value) => Field(path, ProtoOperator.GreaterThan, value, typeof(TValue));
+    public static DocumentFilter GreaterThan<TValue>(string path, TValue value) => Field(path, ProtoOperator.GreaterThan, value, typeof(TValue));
 
     /// <summary>The property is at least <paramref name="value"/> (same type only).</summary>
     /// <typeparam name="TValue">A number, string or boolean type.</typeparam>
     /// <param name="path">A JSON Pointer.</param>
     /// <param name="value">The bound.</param>
-    public static Filter GreaterThanOrEqual<TValue>(string path, TValue value) => Field(path, ProtoOperator.GreaterThanOrEqual, value, typeof(TValue));
+    public static DocumentFilter GreaterThanOrEqual<TValue>(string path, TValue value) => Field(path, ProtoOperator.GreaterThanOrEqual, value, typeof(TValue));
 
     /// <summary>The property equals one of 1 to 100 <paramref name="values"/>.</summary>
     /// <typeparam name="TValue">The values' type.</typeparam>
     /// <param name="path">A JSON Pointer.</param>
     /// <param name="values">The candidates.</param>
-    public static Filter In<TValue>(string path, params TValue[] values) => Field(path, ProtoOperator.In, values, typeof(TValue[]));
+    public static DocumentFilter In<TValue>(string path, params TValue[] values) => Field(path, ProtoOperator.In, values, typeof(TValue[]));
 
     /// <summary>The property is an array with an element equal to <paramref name="value"/> (objects: exactly equal).</summary>
     /// <typeparam name="TValue">The element's type.</typeparam>
     /// <param name="path">A JSON Pointer.</param>
     /// <param name="value">The element.</param>
-    public static Filter ArrayContains<TValue>(string path, TValue value) => Field(path, ProtoOperator.ArrayContains, value, typeof(TValue));
+    public static DocumentFilter ArrayContains<TValue>(string path, TValue value) => Field(path, ProtoOperator.ArrayContains, value, typeof(TValue));
 
     /// <summary>The property is a string that starts with <paramref name="prefix"/> (case-sensitive).</summary>
     /// <param name="path">A JSON Pointer.</param>
     /// <param name="prefix">The prefix.</param>
-    public static Filter StartsWith(string path, string prefix) => Field(path, ProtoOperator.StartsWith, prefix, typeof(string));
+    public static DocumentFilter StartsWith(string path, string prefix) => Field(path, ProtoOperator.StartsWith, prefix, typeof(string));
 
     /// <summary>The property is defined (null counts as defined).</summary>
     /// <param name="path">A JSON Pointer.</param>
-    public static Filter Exists(string path)
+    public static DocumentFilter Exists(string path)
     {
         CheckPath(path);
         return new(_ => new ProtoFilter { Field = new V1.FieldFilter { Path = path, Operator = ProtoOperator.Exists } });
@@ -82,15 +82,15 @@ public sealed class Filter
 
     /// <summary>Every filter matches.</summary>
     /// <param name="filters">One or more filters.</param>
-    public static Filter All(params Filter[] filters) => Composite(filters, all: true);
+    public static DocumentFilter All(params DocumentFilter[] filters) => Composite(filters, all: true);
 
     /// <summary>At least one filter matches.</summary>
     /// <param name="filters">One or more filters.</param>
-    public static Filter Any(params Filter[] filters) => Composite(filters, all: false);
+    public static DocumentFilter Any(params DocumentFilter[] filters) => Composite(filters, all: false);
 
     /// <summary>The filter does not match (a comparison with a missing property stays unmatched).</summary>
     /// <param name="filter">The filter to negate.</param>
-    public static Filter Not(Filter filter)
+    public static DocumentFilter Not(DocumentFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
         return new(options => new ProtoFilter { Not = filter.ToProto(options) });
@@ -99,31 +99,31 @@ public sealed class Filter
     /// <summary>Both filters match.</summary>
     /// <param name="left">A filter.</param>
     /// <param name="right">Another filter.</param>
-    public static Filter operator &(Filter left, Filter right) => All(left, right);
+    public static DocumentFilter operator &(DocumentFilter left, DocumentFilter right) => All(left, right);
 
     /// <summary>Either filter matches.</summary>
     /// <param name="left">A filter.</param>
     /// <param name="right">Another filter.</param>
-    public static Filter operator |(Filter left, Filter right) => Any(left, right);
+    public static DocumentFilter operator |(DocumentFilter left, DocumentFilter right) => Any(left, right);
 
     /// <summary>The filter does not match.</summary>
     /// <param name="filter">The filter to negate.</param>
-    public static Filter operator !(Filter filter) => Not(filter);
+    public static DocumentFilter operator !(DocumentFilter filter) => Not(filter);
 
     /// <summary>Both filters match (the named form of <c>&amp;</c>).</summary>
     /// <param name="other">Another filter.</param>
-    public Filter And(Filter other) => All(this, other);
+    public DocumentFilter And(DocumentFilter other) => All(this, other);
 
     /// <summary>Either filter matches (the named form of <c>|</c>).</summary>
     /// <param name="other">Another filter.</param>
-    public Filter Or(Filter other) => Any(this, other);
+    public DocumentFilter Or(DocumentFilter other) => Any(this, other);
 
     /// <summary>The negation (the named form of <c>!</c>).</summary>
-    public Filter LogicalNot() => Not(this);
+    public DocumentFilter LogicalNot() => Not(this);
 
     internal ProtoFilter ToProto(JsonSerializerOptions options) => _build(options);
 
-    private static Filter Field(string path, ProtoOperator op, object? value, System.Type type)
+    private static DocumentFilter Field(string path, ProtoOperator op, object? value, System.Type type)
     {
         CheckPath(path);
         return new(options => new ProtoFilter
@@ -132,7 +132,7 @@ public sealed class Filter
         });
     }
 
-    private static Filter Composite(Filter[] filters, bool all)
+    private static DocumentFilter Composite(DocumentFilter[] filters, bool all)
     {
         ArgumentNullException.ThrowIfNull(filters);
         if (filters.Length == 0 || filters.Any(f => f is null))
