@@ -7,6 +7,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using DocStore.Tests.Shared;
 using server::DocStore.Server.Storage;
 
 namespace DocStore.Client.Tests;
@@ -31,7 +32,7 @@ public sealed class CallOptionsAndRegistrationTests
     public async Task Create_honours_MaxAttempts_by_retrying_reads_and_idempotent_writes_but_not_patches()
     {
         var store = new ScriptedStore(StoreResult.Failure(StoreStatus.Unavailable, "connection refused"));
-        using var server = TestDocStore.Create(configureServices: services => services.AddSingleton<IDocumentStore>(store));
+        using var server = TestDocStore.Create(configureServices: services => services.AddScriptedStore(store));
 
         var client = DocStoreClient.Create(server.Channel, new DocStoreClientOptions { MaxAttempts = 3 });
         await Assert.ThrowsAsync<DocStoreUnavailableException>(() => client.GetAsync<Cart>("items", "x", "p"));
