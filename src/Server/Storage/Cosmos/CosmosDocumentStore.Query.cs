@@ -46,10 +46,22 @@ internal sealed partial class CosmosDocumentStore
         return await PageAsync(
             collection,
             CosmosOperation.ChangeFeed,
-            () => containers.Get(collection).GetChangeFeedStreamIterator(from, ChangeFeedMode.LatestVersion, new ChangeFeedRequestOptions { PageSizeHint = maxItems }),
+            () => containers.Get(collection).GetChangeFeedStreamIterator(from, ChangeFeedMode.LatestVersion, ChangeFeedOptions(maxItems, sessionToken)),
             continued: start is ChangeFeedStart.After,
             cancellationToken);
     }
+
+    /// <summary>
+    /// The change feed's options. <see cref="ChangeFeedRequestOptions"/> has no session token of its own, as
+    /// <see cref="QueryRequestOptions.SessionToken"/> is for a query: the token goes in as the request's
+    /// <c>x-ms-session-token</c> header, which the SDK then leaves as it is, as for a point read given one.
+    /// Without it, a feed read ignored the token DocStore merged for it and read at the SDK's own session only.
+    /// </summary>
+    private static ChangeFeedRequestOptions ChangeFeedOptions(int maxItems, string? sessionToken) => new()
+    {
+        PageSizeHint = maxItems,
+        AddRequestHeaders = sessionToken is null ? null : headers => headers.Set("x-ms-session-token", sessionToken),
+    };
 
     /// <summary>Cosmos DB announces no changes: a stream polls at the interval it is given.</summary>
     public Task WaitForChangesAsync(CollectionDefinition collection, TimeSpan timeout, CancellationToken cancellationToken) =>
