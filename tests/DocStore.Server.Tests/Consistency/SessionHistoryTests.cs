@@ -56,7 +56,7 @@ public sealed class SessionHistoryTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.True(check.Violations.Any(v => v.Guarantee == "read-your-writes"), $"seed {Seed}: no stale read found with sharing off. {check.Describe()}");
     }
 
-    private static int Seed { get; } = int.TryParse(Environment.GetEnvironmentVariable("DOCSTORE_HISTORY_SEED"), out var seed) ? seed : Random.Shared.Next();
+    private static int Seed => SessionHistory.RunSeed;
 
     private async Task<HistoryCheck> RunAsync(string sharing, bool sticky, bool crossPartition)
     {

@@ -41,6 +41,9 @@ internal sealed class SessionHistory
         _options = options;
     }
 
+    /// <summary>The seed of this test run: <c>DOCSTORE_HISTORY_SEED</c> when set (to replay a run's choices), else a random one.</summary>
+    public static int RunSeed { get; } = int.TryParse(Environment.GetEnvironmentVariable("DOCSTORE_HISTORY_SEED"), out var seed) ? seed : Random.Shared.Next();
+
     /// <summary>The read paths this history exercises.</summary>
     public static readonly string[] PartitionPaths = ["get", "query", "readmany", "changes", "watch"];
 
@@ -98,7 +101,7 @@ internal sealed class SessionHistory
                     ? await ReadAsync(client, path, random, partition, privateKeys, sharedKeys)
                     : random.Next(3) == 0
                         ? await IncrementSharedAsync(client, sharedKeys[random.Next(sharedKeys.Length)])
-                        : await WritePrivateAsync(client, random, privateKeys, state, () => ++version);
+                        : await WritePrivateAsync(client, random, privateKeys, state, _options.Batches, () => ++version);
             }
             catch (RpcException e)
             {
@@ -126,7 +129,7 @@ internal sealed class SessionHistory
         return new Operation("patch", [new Observation(key.Id, Version(patched.Document))], []);
     }
 
-    private static async Task<Operation> WritePrivateAsync(DocStoreService.DocStoreServiceClient client, Random random, DocumentKey[] keys, Dictionary<string, long?> state, Func<long> next)
+    private static async Task<Operation> WritePrivateAsync(DocStoreService.DocStoreServiceClient client, Random random, DocumentKey[] keys, Dictionary<string, long?> state, bool batches, Func<long> next)
     {
         var key = keys[random.Next(keys.Length)];
         var exists = state[key.Id] is not null;
@@ -152,7 +155,7 @@ internal sealed class SessionHistory
                 return new Operation("create", [], [new Observation(key.Id, v)]);
             }
 
-            case 3:
+            case 3 when batches:
             {
                 // Every private document of the key's partition, upserted in one transactional batch.
                 var batch = new ExecuteBatchRequest { Collection = Collection, PartitionKey = key.PartitionKey };
@@ -289,7 +292,8 @@ internal sealed class SessionHistory
 /// <param name="Duration">How long the sessions run.</param>
 /// <param name="Sticky">Whether each session keeps to one pod, or moves to the next pod on every call.</param>
 /// <param name="CrossPartitionPaths">Whether sessions also read across partitions (a cross-partition query, the collection's feed).</param>
-internal sealed record HistoryOptions(int Seed, int Sessions, TimeSpan Duration, bool Sticky, bool CrossPartitionPaths);
+/// <param name="Batches">Whether sessions also write with ExecuteBatch (the Cosmos DB test peer cannot take a batch).</param>
+internal sealed record HistoryOptions(int Seed, int Sessions, TimeSpan Duration, bool Sticky, bool CrossPartitionPaths, bool Batches = true);
 
 /// <summary>A document's version as a call saw or left it; <see langword="null"/>: absent.</summary>
 internal sealed record Observation(string Id, long? Version);
