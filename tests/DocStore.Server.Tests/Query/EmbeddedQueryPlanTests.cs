@@ -61,7 +61,7 @@ public sealed partial class EmbeddedQueryPlanTests : IDisposable
         foreach (var after in new[] { false, true })
         {
             var text = SqliteQueryText.Translate(query, "j");
-            var sql = EmbeddedDocumentStore.QuerySql(text, partition: true, after, lagging);
+            var sql = EmbeddedQuerySql.Query(text, partition: true, after, lagging);
             var parameters = new Dictionary<string, object>(text.Parameters.Select(p => KeyValuePair.Create(p.Key, p.Value)))
             {
                 ["$c"] = "items", ["$pk"] = "p7", ["$view"] = 5000L, ["$limit"] = 21L,
@@ -83,13 +83,13 @@ public sealed partial class EmbeddedQueryPlanTests : IDisposable
         var parameters = new Dictionary<string, object> { ["$c"] = "items", ["$pk"] = "p7", ["$from"] = 10L, ["$view"] = 5000L, ["$limit"] = 100L, ["$since"] = 0L };
         foreach (var since in new[] { false, true })
         {
-            var partition = Plan(EmbeddedDocumentStore.ChangesSql(partition: true, since), parameters);
+            var partition = Plan(EmbeddedQuerySql.Changes(partition: true, since), parameters);
             Assert.True(
                 partition.Any(line => line.StartsWith("SEARCH documents USING INDEX documents_by_partition_lsn (collection=? AND partition_key=? AND lsn>? AND lsn<?)", StringComparison.Ordinal)),
                 string.Join(" / ", partition));
             Assert.DoesNotContain(partition, line => FullScan().IsMatch(line) || line.Contains("TEMP B-TREE", StringComparison.Ordinal));
 
-            var collection = Plan(EmbeddedDocumentStore.ChangesSql(partition: false, since), parameters);
+            var collection = Plan(EmbeddedQuerySql.Changes(partition: false, since), parameters);
             Assert.Contains(collection, line => line.StartsWith("SEARCH documents USING INDEX documents_by_lsn (collection=? AND lsn>? AND lsn<?)", StringComparison.Ordinal));
             Assert.DoesNotContain(collection, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
         }
@@ -101,7 +101,7 @@ public sealed partial class EmbeddedQueryPlanTests : IDisposable
         var parameters = new Dictionary<string, object> { ["$c"] = "items", ["$pk"] = "p7", ["$from"] = 10L, ["$view"] = 5000L, ["$limit"] = 100L, ["$since"] = 0L };
         foreach (var since in new[] { false, true })
         {
-            var plan = Plan(EmbeddedDocumentStore.ChangesSql(partition: true, since, lagging: true), parameters);
+            var plan = Plan(EmbeddedQuerySql.Changes(partition: true, since, lagging: true), parameters);
             Assert.Contains(plan, line => line.StartsWith("SEARCH documents USING INDEX documents_by_partition_lsn (collection=? AND partition_key=?", StringComparison.Ordinal));
             Assert.Contains(plan, line => line.StartsWith("SEARCH h USING ", StringComparison.Ordinal) && line.Contains("(collection=? AND partition_key=?", StringComparison.Ordinal));
             Assert.DoesNotContain(plan, line => FullScan().IsMatch(line));

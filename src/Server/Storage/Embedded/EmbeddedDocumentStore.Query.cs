@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using DocStore.Server.Storage.Commands;
 using DocStore.Server.Storage.Query;
 using Microsoft.Data.Sqlite;
@@ -35,13 +32,13 @@ internal sealed partial class EmbeddedDocumentStore
         var (collection, partitionKey, query, pageSize, continuation, sessionToken) = command;
         cancellationToken.ThrowIfCancellationRequested();
         object[]? after = null;
-        if (continuation is not null && (after = ParseKeyset(continuation, query.OrderBy.Count)) is null)
+        if (continuation is not null && (after = QueryKeyset.Parse(continuation, query.OrderBy.Count)) is null)
         {
             return Task.FromResult(StorePage.Failure(StoreStatus.InvalidContinuation, "the page token is not one this store issued"));
         }
 
         var text = SqliteQueryText.Translate(query, "j");
-        var sql = QuerySql(text, partitionKey is not null, after is not null, _lagMilliseconds > 0);
+        var sql = EmbeddedQuerySql.Query(text, partitionKey is not null, after is not null, _lagMilliseconds > 0);
         return Task.FromResult(WithSession(
             (Store: this, Container: collection.Container, PartitionKey: partitionKey, Text: text, Sql: sql, After: after, PageSize: pageSize, SessionToken: sessionToken),
             static (session, state) =>
@@ -90,7 +87,7 @@ internal sealed partial class EmbeddedDocumentStore
                     if (items.Count == state.PageSize)
                     {
                         // There is a row after the page: the token names the page's last row.
-                        next = Keyset(sortValues, items[^1].Key);
+                        next = QueryKeyset.Write(sortValues, items[^1].Key);
                         break;
                     }
 
@@ -145,7 +142,7 @@ internal sealed partial class EmbeddedDocumentStore
 
                 using var command = session.Connection.CreateCommand();
                 command.Transaction = snapshot;
-                command.CommandText = ChangesSql(state.PartitionKey is not null, state.Since is not null, state.Store._lagMilliseconds > 0);
+                command.CommandText = EmbeddedQuerySql.Changes(state.PartitionKey is not null, state.Since is not null, state.Store._lagMilliseconds > 0);
                 command.Parameters.AddWithValue("$c", state.Container);
                 command.Parameters.AddWithValue("$from", state.From);
                 command.Parameters.AddWithValue("$view", view);
@@ -229,188 +226,11 @@ internal sealed partial class EmbeddedDocumentStore
         return _lagMilliseconds == 0 ? collectionLsn : LaggingView(session, snapshot, container, required);
     }
 
-    /// <summary>
-    /// The query's SQL. Rows come from the documents as they stand at <c>$view</c>: the current
-    /// version, or, with the replica-lag model (<paramref name="lagging"/>), the version a write after
-    /// the view replaced. A partition's query searches the primary key's (collection, partition_key)
-    /// prefix, never the whole collection.
-    /// </summary>
-    internal static string QuerySql(SqliteQueryText text, bool partition, bool after, bool lagging)
-    {
-        var inPartition = partition ? "AND partition_key = $pk" : "";
-        var source = !lagging
-            ? $"SELECT partition_key, id, body, etag, committed_at FROM documents WHERE collection = $c {inPartition}"
-            : $"""
-                SELECT partition_key, id, body, etag, committed_at FROM documents WHERE collection = $c {inPartition} AND lsn <= $view
-                UNION ALL
-                {VersionsAtView(partition, "h.partition_key, h.id, h.body, h.etag, h.committed_at", "")}
-                """;
-
-        // A tombstone's body is empty, not JSON. The branch above leaves tombstones out, but SQLite may
-        // evaluate the filter's JSON functions on a history row before that condition: it reads "{}".
-        var json = lagging ? "CASE WHEN etag = '' THEN '{}' ELSE CAST(body AS TEXT) END" : "CAST(body AS TEXT)";
-
-        var keys = new List<(string Column, bool Descending)>();
-        var columns = new StringBuilder();
-        for (var i = 0; i < text.SortKeys.Count; i++)
-        {
-            var (rank, value, descending) = text.SortKeys[i];
-            columns.Append(CultureInfo.InvariantCulture, $", {rank} AS r{i}, {value} AS v{i}");
-            keys.Add(($"r{i}", descending));
-            keys.Add(($"v{i}", descending));
-        }
-
-        var last = text.SortKeys.Count > 0 && text.SortKeys[^1].Descending;
-        keys.Add(("partition_key", last));
-        keys.Add(("id", last));
-
-        var keyset = "1";
-        if (after)
-        {
-            // Strictly after the previous page's last row in the order (k0, k1, ...): k0 beyond it, or
-            // k0 equal and k1 beyond it, and so on.
-            var alternatives = new List<string>();
-            for (var i = 0; i < keys.Count; i++)
-            {
-                var equal = string.Concat(Enumerable.Range(0, i).Select(j => $"{keys[j].Column} = $a{j} AND "));
-                alternatives.Add($"({equal}{keys[i].Column} {(keys[i].Descending ? "<" : ">")} $a{i})");
-            }
-
-            keyset = string.Join(" OR ", alternatives);
-        }
-
-        var order = string.Join(", ", keys.Select(k => k.Column + (k.Descending ? " DESC" : " ASC")));
-        return $"""
-            SELECT partition_key, id, body, etag, committed_at{string.Concat(Enumerable.Range(0, text.SortKeys.Count).Select(i => $", r{i}, v{i}"))} FROM (
-                SELECT partition_key, id, body, etag, committed_at{columns}
-                FROM (SELECT partition_key, id, body, etag, committed_at, {json} AS j FROM ({source}))
-                WHERE {text.Where})
-            WHERE {keyset}
-            ORDER BY {order}
-            LIMIT $limit
-            """;
-    }
-
-    /// <summary>
-    /// The change feed's SQL: documents in the order of their writes' LSNs after <c>$from</c> up to <c>$view</c>.
-    /// A collection's feed walks <c>documents_by_lsn</c>, a partition's <c>documents_by_partition_lsn</c>,
-    /// named with INDEXED BY: without statistics, SQLite's planner prefers <c>documents_by_lsn</c> there
-    /// too (it avoids a sort), which reads the whole collection's feed to find one partition's changes.
-    /// </summary>
-    /// <remarks>
-    /// With the replica-lag model (<paramref name="lagging"/>), a document changed again after the view
-    /// is not in <c>documents</c> at the version the view holds: its version at the view comes from the
-    /// history, so a reader at the view is given every change in (<c>$from</c>, <c>$view</c>] and its
-    /// continuation never passes one it was not given.
-    /// </remarks>
-    internal static string ChangesSql(bool partition, bool since, bool lagging = false)
-    {
-        var current = $"""
-            SELECT partition_key, id, body, etag, committed_at, lsn FROM documents {(partition ? "INDEXED BY documents_by_partition_lsn" : "")}
-            WHERE collection = $c {(partition ? "AND partition_key = $pk" : "")} AND lsn > $from AND lsn <= $view {(since ? "AND committed_at > $since" : "")}
-            """;
-        if (!lagging)
-        {
-            return current + "\nORDER BY lsn LIMIT $limit";
-        }
-
-        return $"""
-            SELECT partition_key, id, body, etag, committed_at, lsn FROM (
-                {current}
-                UNION ALL
-                {VersionsAtView(partition, "h.partition_key, h.id, h.body, h.etag, h.committed_at, h.lsn", "AND h.lsn > $from" + (since ? " AND h.committed_at > $since" : ""))})
-            ORDER BY lsn LIMIT $limit
-            """;
-    }
-
-    /// <summary>
-    /// The replica-lag model's rows for documents whose current version a write after <c>$view</c> made,
-    /// or that a delete removed: each one's newest kept version at or below the view, unless that version
-    /// is a tombstone (the document did not exist at the view).
-    /// </summary>
-    private static string VersionsAtView(bool partition, string columns, string conditions) => $"""
-        SELECT {columns} FROM document_history h
-        WHERE h.collection = $c {(partition ? "AND h.partition_key = $pk" : "")} AND h.lsn <= $view {conditions}
-        AND h.lsn = (SELECT max(v.lsn) FROM document_history v
-                     WHERE v.collection = h.collection AND v.partition_key = h.partition_key AND v.id = h.id AND v.lsn <= $view)
-        AND NOT EXISTS (SELECT 1 FROM documents d
-                        WHERE d.collection = h.collection AND d.partition_key = h.partition_key AND d.id = h.id AND d.lsn <= $view)
-        AND h.etag <> ''
-        """;
-
     private static StoredItem ReadItem(SqliteDataReader reader, string sessionToken)
     {
         var body = reader.GetFieldValue<byte[]>(2);
         return new StoredItem(
             new DocumentKey(reader.GetString(1), reader.GetString(0)),
             Found(body, reader.GetString(3), reader.GetInt64(4), sessionToken));
-    }
-
-    /// <summary>The keyset of a page's last row: its sort keys (rank and value per path), partition key and id, as JSON.</summary>
-    private static string Keyset(object[] sortValues, DocumentKey key)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var value in sortValues)
-            {
-                switch (value)
-                {
-                    case long whole:
-                        writer.WriteNumberValue(whole);
-                        break;
-                    case double number:
-                        writer.WriteNumberValue(number);
-                        break;
-                    default:
-                        writer.WriteStringValue((string)value);
-                        break;
-                }
-            }
-
-            writer.WriteStringValue(key.PartitionKey);
-            writer.WriteStringValue(key.Id);
-            writer.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    /// <summary>Parses a keyset written by <see cref="Keyset"/>, or returns <see langword="null"/>.</summary>
-    private static object[]? ParseKeyset(string text, int sortKeys)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() != (sortKeys * 2) + 2)
-            {
-                return null;
-            }
-
-            var values = new object[root.GetArrayLength()];
-            for (var i = 0; i < values.Length; i++)
-            {
-                var element = root[i];
-                values[i] = element.ValueKind switch
-                {
-                    JsonValueKind.Number when i < sortKeys * 2 && i % 2 == 0 => element.GetInt64(),
-                    JsonValueKind.Number when i < sortKeys * 2 => element.GetDouble(),
-                    JsonValueKind.String => element.GetString()!,
-                    _ => throw new FormatException(),
-                };
-                if (i >= sortKeys * 2 && values[i] is not string)
-                {
-                    return null;
-                }
-            }
-
-            return values;
-        }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
-        {
-            return null;
-        }
     }
 }
