@@ -88,6 +88,21 @@ public sealed class ConsistencyUnitTests
         Assert.Null(session.Get("other"));
     }
 
+    [Fact]
+    public void The_process_session_keeps_region_lsns_and_ignores_what_it_already_covers_or_cannot_read()
+    {
+        var session = new ProcessSession();
+
+        session.Observe("s", "0:1#5#1=4");
+        session.Observe("s", "0:1#5#1=3");
+        session.Observe("s", "0:1#4#1=9");
+        session.Observe("s", "not a token");
+        Assert.Equal("0:1#5#1=9", session.Get("s"));
+
+        session.Observe("s", "0:1#5#2=1");
+        Assert.Equal("0:1#5#1=9#2=1", session.Get("s"));
+    }
+
     [Theory]
     [InlineData(null, null, TokenSharing.Local)]
     [InlineData("localhost:6379", null, TokenSharing.Redis)]
